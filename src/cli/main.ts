@@ -1,0 +1,144 @@
+import { Command, CommanderError } from 'commander'
+import { ConfigError, loadConfig, type Config } from '../platform/config.ts'
+import { createLogger } from '../platform/logger.ts'
+import { migrate, migrationStatus } from '../platform/migrate.ts'
+import { connectDatabase, startRuntime, type Runtime } from '../platform/runtime.ts'
+import { startServer } from '../server.ts'
+import { startWorker } from '../worker.ts'
+import { createUserFromCli } from './user-create.ts'
+import { getSetting, setSetting } from './settings.ts'
+
+/** Prints a one-line reason and exits non-zero: the contract for every failing command. */
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`tessera: ${error.message}\n`)
+  } else {
+    process.stderr.write(`tessera: ${(error as Error).message.split('\n')[0]}\n`)
+  }
+  process.exit(1)
+}
+
+function config(): Config {
+  return loadConfig()
+}
+
+/** Runs until SIGINT/SIGTERM, then stops the parts in order and exits. */
+function holdUntilSignal(stops: Array<() => Promise<void>>, log: (message: string) => void): void {
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) {
+      return
+    }
+    stopping = true
+    log(`received ${signal}, shutting down`)
+    for (const fn of stops) {
+      await fn().catch((error: unknown) => log(`shutdown step failed: ${(error as Error).message}`))
+    }
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+async function runProcess(parts: { api: boolean; worker: boolean }): Promise<void> {
+  const cfg = config()
+  const logger = createLogger(cfg)
+  const log = (message: string) => logger.info(message)
+  const runtime: Runtime = await startRuntime(cfg, { migrate: true, log: (message) => logger.debug(message) })
+  const stops: Array<() => Promise<void>> = []
+  try {
+    if (parts.worker) {
+      const worker = await startWorker(runtime, logger)
+      stops.push(() => worker.stop())
+    }
+    if (parts.api) {
+      const server = await startServer(runtime)
+      stops.unshift(() => server.close())
+      const address = `http://${cfg.host === '0.0.0.0' ? 'localhost' : cfg.host}:${server.port}`
+      process.stdout.write(`\nTessera is running at ${cfg.publicUrl === `http://localhost:${cfg.port}` ? address : cfg.publicUrl}\n` +
+        `  database: ${runtime.embedded ? `embedded PostgreSQL (data in ${cfg.home}/postgres)` : 'external PostgreSQL (DATABASE_URL)'}\n` +
+        `  API docs: ${address}/api/docs\n\n`)
+    } else {
+      log('worker running; press Ctrl+C to stop')
+    }
+  } catch (error) {
+    for (const fn of stops) {
+      await fn().catch(() => undefined)
+    }
+    await runtime.close()
+    throw error
+  }
+  stops.push(() => runtime.close())
+  holdUntilSignal(stops, log)
+}
+
+const program = new Command()
+program.name('tessera').description('Tessera: self-hosted analytics and dashboards on PostgreSQL').showHelpAfterError().exitOverride()
+
+program.command('start').description('Start the API and the background worker in one process').action(() => runProcess({ api: true, worker: true }))
+program.command('serve').description('Start the API only (run workers separately with `tessera worker`)').action(() => runProcess({ api: true, worker: false }))
+program.command('worker').description('Run background jobs only').action(() => runProcess({ api: false, worker: true }))
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .option('--status', 'list migrations and whether each is applied, pending or modified')
+  .action(async (options: { status?: boolean }) => {
+    const cfg = config()
+    const { ownerUrl, embedded } = await connectDatabase(cfg, () => undefined)
+    try {
+      if (options.status) {
+        const rows = await migrationStatus(ownerUrl)
+        for (const row of rows) {
+          process.stdout.write(`${row.version}  ${row.state.padEnd(8)}  ${row.name}${row.appliedAt ? `  (${row.appliedAt.toISOString()})` : ''}\n`)
+        }
+        if (rows.some((row) => row.state === 'modified')) {
+          throw new Error('an applied migration was modified')
+        }
+      } else {
+        const applied = await migrate(ownerUrl)
+        process.stdout.write(applied.length ? `applied ${applied.join(', ')}\n` : 'database is up to date\n')
+      }
+    } finally {
+      await embedded?.stop()
+    }
+  })
+
+const user = program.command('user').description('Manage users from a shell')
+user
+  .command('create')
+  .description('Create an active, verified user (e.g. the first administrator)')
+  .requiredOption('--email <email>', 'email address')
+  .requiredOption('--password <password>', 'password (at least the configured minimum length)')
+  .option('--name <name>', 'display name')
+  .option('--admin', 'make the user an instance administrator')
+  .action(async (options: { email: string; password: string; name?: string; admin?: boolean }) => {
+    await createUserFromCli(config(), options)
+  })
+
+const settings = program.command('settings').description('Read and change system settings')
+settings
+  .command('get')
+  .description('Print one setting, or all settings when no key is given')
+  .argument('[key]', 'setting key, e.g. auth.max_login_attempts')
+  .action(async (key: string | undefined) => {
+    await getSetting(config(), key)
+  })
+settings
+  .command('set')
+  .description('Change a setting (validated like the API does)')
+  .argument('<key>', 'setting key')
+  .argument('<value>', 'new value')
+  .option('--reason <reason>', 'why it changed (kept in the audit log)')
+  .action(async (key: string, value: string, options: { reason?: string }) => {
+    await setSetting(config(), key, value, options.reason)
+  })
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exit(error.exitCode)
+  }
+  fail(error)
+}

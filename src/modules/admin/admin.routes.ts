@@ -1,0 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Services } from '../../platform/services.ts'
+
+export function adminRoutes(_services: Services): FastifyPluginAsyncTypebox {
+  return async () => undefined
+}

