@@ -84,7 +84,7 @@ begin
   return query
     select u.id, u.email::text, u.password_hash::text, u.status::text, u.locked_until, u.failed_login_attempts, u.two_factor_enabled
       from auth.users u
-     where u.email = p_email::public.citext
+     where u.email operator(public.=) p_email::public.citext
        and u.deleted_at is null;
 end
 $$;
@@ -164,7 +164,7 @@ create function private.email_registered(p_email text) returns boolean
   language plpgsql stable security definer set search_path = ''
   as $$
 begin
-  return exists (select 1 from auth.users where email = p_email::public.citext);
+  return exists (select 1 from auth.users where email operator(public.=) p_email::public.citext);
 end
 $$;
 
@@ -212,7 +212,7 @@ create function private.password_reset_target(p_email text) returns table (user_
 begin
   return query
     select u.id, u.display_name::text, u.email::text from auth.users u
-     where u.email = p_email::public.citext and u.status = 'active' and u.deleted_at is null;
+     where u.email operator(public.=) p_email::public.citext and u.status = 'active' and u.deleted_at is null;
 end
 $$;
 

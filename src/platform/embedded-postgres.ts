@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { userInfo } from 'node:os'
 import path from 'node:path'
@@ -106,7 +106,13 @@ export async function startEmbeddedPostgres(
   const dataDir = path.join(pgHome, 'data')
   const passwordFile = path.join(pgHome, 'superuser-password')
   const stateFile = path.join(pgHome, 'state.json')
-  mkdirSync(pgHome, { recursive: true, mode: 0o700 })
+  const isRoot = userInfo().uid === 0
+  mkdirSync(home, { recursive: true })
+  if (isRoot && (statSync(home).mode & 0o001) === 0) {
+    chmodSync(home, statSync(home).mode | 0o001)
+  }
+  // Root runs PostgreSQL as the postgres OS user, who must be able to traverse pgHome.
+  mkdirSync(pgHome, { recursive: true, mode: isRoot ? 0o711 : 0o700 })
 
   let password: string
   if (existsSync(passwordFile)) {
@@ -122,8 +128,8 @@ export async function startEmbeddedPostgres(
     return { adminUrl: urlFor(state.port, password), owned: false, stop: async () => undefined }
   }
 
-  const isRoot = userInfo().uid === 0
   if (isRoot) {
+    chmodSync(pgHome, 0o711)
     assertReachableByPostgresUser(pgHome)
     // The postgres OS user needs to enter pgHome; the superuser password file stays root-only.
     accessSync(pgHome, constants.R_OK)
@@ -146,11 +152,6 @@ export async function startEmbeddedPostgres(
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true })
-    if (isRoot) {
-      // initialise() chowns only the data dir; its parent must be traversable.
-      const { chmodSync } = await import('node:fs')
-      chmodSync(pgHome, 0o711)
-    }
     await cluster.initialise()
   }
   // A previous Tessera that was killed leaves postmaster.pid behind; PostgreSQL

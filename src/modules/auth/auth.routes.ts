@@ -79,15 +79,15 @@ export function authRoutes(services: Services): FastifyPluginAsyncTypebox {
       schema: {
         tags: ['auth'],
         summary: 'Sign out',
-        body: Type.Optional(Type.Object({ allSessions: Type.Optional(Type.Boolean({ description: 'Sign out on every device' })) }, { additionalProperties: false })),
+        querystring: Type.Object({ everywhere: Type.Optional(Type.Boolean({ description: 'Sign out on every device' })) }, { additionalProperties: false }),
         response: { 204: Type.Null() },
       },
     }, async (request, reply) => {
       const actor = request.actor
       if (actor.kind === 'session') {
         await withContext(services.db, requestContext(request), async (trx) => {
-          await revokeSessions(trx, actor.userId, 'logout', request.body?.allSessions ? {} : { onlySessionId: actor.sessionId })
-          await recordSecurityEvent(trx, request, { type: 'logout', userId: actor.userId, details: { allSessions: request.body?.allSessions ?? false } })
+          await revokeSessions(trx, actor.userId, 'logout', request.query.everywhere ? {} : { onlySessionId: actor.sessionId })
+          await recordSecurityEvent(trx, request, { type: 'logout', userId: actor.userId, details: { everywhere: request.query.everywhere ?? false } })
         })
       }
       clearSessionCookie(services, reply)
