@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
@@ -19,8 +20,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
     embedded = await startEmbeddedPostgres(path.resolve('.tessera/test'))
     adminUrl = embedded.adminUrl
   }
-  const checksum = readMigrations().map((m) => m.checksum.slice(0, 4)).join('').slice(-16)
+  const checksum = createHash('sha256').update(readMigrations().map((m) => m.checksum).join()).digest('hex').slice(0, 16)
   const template = `tessera_template_${checksum}`
+  try {
+    await prepareTemplate(adminUrl, template)
+  } catch (error) {
+    await embedded?.stop()
+    throw error
+  }
+  project.provide('adminUrl', adminUrl)
+  project.provide('templateDatabase', template)
+  return async () => {
+    await embedded?.stop()
+  }
+}
+
+async function prepareTemplate(adminUrl: string, template: string): Promise<void> {
   await bootstrapWithSuperuser(adminUrl, template, TEST_SECRET_KEY)
   const admin = new pg.Client({ connectionString: withCredentials(adminUrl, decodeURIComponent(new URL(adminUrl).username), decodeURIComponent(new URL(adminUrl).password), 'postgres') })
   await admin.connect()
@@ -32,11 +47,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [template])
   } finally {
     await admin.end()
-  }
-  project.provide('adminUrl', adminUrl)
-  project.provide('templateDatabase', template)
-  return async () => {
-    await embedded?.stop()
   }
 }
 
