@@ -66,11 +66,12 @@ export async function buildApp(services: Services): Promise<App> {
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 
-  app.decorateRequest('actor', null as unknown as Actor)
+  app.decorateRequest<Actor | null>('actor', null)
   app.addHook('onRequest', async (request) => {
     request.actor = { kind: 'anonymous' }
     const config = request.routeOptions.config
-    if (!request.url.startsWith('/api/v1/') && !request.url.startsWith('/mcp')) {
+    // Unknown routes answer 404 route_not_found to everyone, not 401 to anonymous callers.
+    if (request.is404 || (!request.url.startsWith('/api/v1/') && !request.url.startsWith('/mcp'))) {
       return
     }
     const hasCookie = request.cookies[sessionCookieName(services.config.publicUrl.startsWith('https:'))] !== undefined

@@ -41,7 +41,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(reply, 415, 'unsupported_media_type', 'Send the request body as application/json')
     }
-    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || (error.statusCode === 400 && error instanceof SyntaxError)) {
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || (error.statusCode === 400 && error instanceof SyntaxError)) {
       return sendError(reply, 400, 'invalid_json', 'The request body is not valid JSON')
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
