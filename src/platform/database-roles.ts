@@ -191,15 +191,23 @@ function ownDerived(databaseUrl: string, database: string, secretKey: Buffer): R
   }
 }
 
-/** Refuses a runtime connection that could bypass RLS; called at every start. */
+/**
+ * Refuses a runtime connection that could bypass RLS; called at every start. Checks the
+ * login and every role it can become (membership is transitive), since SET ROLE to a
+ * BYPASSRLS or owning role would defeat the policies just as well.
+ */
 export async function assertSafeRuntimeRole(client: pg.Client | pg.PoolClient): Promise<void> {
-  const { rows } = await client.query<{ rolsuper: boolean; rolbypassrls: boolean; owns: string; user: string }>(
-    `select r.rolsuper, r.rolbypassrls, current_user as user,
-            (select count(*) from pg_class c where c.relowner = r.oid)::text as owns
-       from pg_roles r where r.rolname = current_user`,
+  const { rows } = await client.query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; owns: string }>(
+    `select r.rolname, r.rolsuper, r.rolbypassrls,
+            ((select count(*) from pg_class c where c.relowner = r.oid)
+             + (select count(*) from pg_proc p where p.proowner = r.oid)
+             + (select count(*) from pg_namespace n where n.nspowner = r.oid))::text as owns
+       from pg_roles r
+      where pg_has_role(current_user, r.oid, 'member')`,
   )
-  const row = rows[0]
-  if (!row || row.rolsuper || row.rolbypassrls || row.owns !== '0') {
-    throw new Error(`the runtime database role "${row?.user ?? '?'}" must not be superuser, must not have BYPASSRLS and must own no tables`)
+  const unsafe = rows.filter((row) => row.rolsuper || row.rolbypassrls || row.owns !== '0')
+  if (rows.length === 0 || unsafe.length > 0) {
+    const names = unsafe.map((row) => row.rolname).join(', ')
+    throw new Error(`the runtime database role and the roles it can become (${names}) must not be superuser, must not have BYPASSRLS and must own nothing`)
   }
 }

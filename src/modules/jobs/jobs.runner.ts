@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
-import { run, runMigrations, type Runner, type TaskList } from 'graphile-worker'
+import { run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import pg from 'pg'
 import type pino from 'pino'
@@ -12,41 +12,66 @@ const HEARTBEAT_MS = 15_000
 /** A worker silent this long is presumed dead (kill -9) and its jobs are unlocked for retry. */
 const DEAD_AFTER_MS = 90_000
 
+export interface JobRunnerOptions {
+  /** How often this worker writes its heartbeat and looks for dead workers (default 15 s). */
+  heartbeatMs?: number
+  /** Silence after which a worker is presumed dead (default 90 s); keep it several heartbeats long. */
+  deadAfterMs?: number
+  /** Extra task handlers (tests), merged over the built-in ones. */
+  tasks?: TaskList
+  /** How often graphile-worker polls when LISTEN/NOTIFY is quiet (default 2 s). */
+  pollIntervalMs?: number
+}
+
 /**
  * Installs graphile-worker's schema as the owner role (DDL), grants it to the runtime
  * role, and runs the queue as the runtime role. graphile-worker only reclaims a killed
  * worker's jobs after 4 hours, so each worker writes a heartbeat and unlocks the jobs of
  * workers whose heartbeat stopped: a job held by a killed worker is retried within ~2 min.
  */
-export async function startJobRunner(runtime: Runtime, logger: pino.Logger): Promise<{ stop(): Promise<void> }> {
+export async function startJobRunner(runtime: Runtime, logger: pino.Logger, options: JobRunnerOptions = {}): Promise<{ workerId: string; stop(): Promise<void> }> {
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
+  const deadAfterMs = options.deadAfterMs ?? DEAD_AFTER_MS
   await installQueueSchema(runtime.ownerUrl)
-  const workerId = `tessera_${hostname().slice(0, 20)}_${process.pid}_${randomUUID().slice(0, 8)}`
-  const tasks = instrument(buildTasks(runtime, logger))
+  const tasks = instrument({ ...buildTasks(runtime, logger), ...options.tasks })
   const pool = runtime.database.pool
   if (pool.listenerCount('connect') === 0) {
     pool.on('connect', (client) => client.on('error', (error) => logger.error({ err: error }, 'database client error')))
   }
+  // graphile-worker 0.17 locks jobs with the id of its worker pool (random, `pool-…`), not with
+  // a configurable worker id, so the heartbeat is keyed by that id: it is what
+  // force_unlock_workers must be given. The pool announces itself while run() starts.
+  const events: WorkerEvents = new EventEmitter()
+  let poolId: string | undefined
+  events.on('pool:create', ({ workerPool }) => {
+    poolId = workerPool.id
+  })
   const runner: Runner = await run({
     pgPool: runtime.database.pool,
     taskList: tasks,
-    // graphile-worker accepts a workerId (needed to unlock a dead worker's jobs) only with concurrency 1.
+    events,
     concurrency: 1,
     noHandleSignals: true,
-    pollInterval: 2_000,
+    pollInterval: options.pollIntervalMs ?? 2_000,
     crontab: JOB_SCHEDULE,
     logger: undefined,
-    workerId,
     // Check every minute (not the default 8-10 min) for jobs locked longer than graphile's own limit.
     minResetLockedInterval: 60_000,
     maxResetLockedInterval: 120_000,
   } as Parameters<typeof run>[0])
+
+  if (!poolId) {
+    await runner.stop()
+    throw new Error('graphile-worker did not report its worker pool id')
+  }
+  const workerId = poolId
 
   const beat = async () => {
     await sql`insert into ops.worker_heartbeats (worker_id, hostname, pid, started_at, last_seen_at)
               values (${workerId}, ${hostname()}, ${process.pid}, now(), now())
               on conflict (worker_id) do update set last_seen_at = now()`.execute(runtime.services.db)
     const dead = await sql<{ worker_id: string }>`
-      delete from ops.worker_heartbeats where last_seen_at < now() - make_interval(secs => ${DEAD_AFTER_MS / 1000})
+      delete from ops.worker_heartbeats where last_seen_at < now() - make_interval(secs => ${deadAfterMs / 1000})
       returning worker_id`.execute(runtime.services.db)
     if (dead.rows.length > 0) {
       const { makeWorkerUtils } = await import('graphile-worker')
@@ -60,15 +85,24 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger): Pro
     }
   }
   await beat()
+  // One beat at a time, and stop() waits for the running one: a late beat must not
+  // re-insert the heartbeat row after stop() removed it.
+  let beating: Promise<void> | undefined
   const timer = setInterval(() => {
-    beat().catch((error: unknown) => logger.error({ err: error }, 'worker heartbeat failed'))
-  }, HEARTBEAT_MS)
+    beating ??= beat()
+      .catch((error: unknown) => logger.error({ err: error }, 'worker heartbeat failed'))
+      .finally(() => {
+        beating = undefined
+      })
+  }, heartbeatMs)
   // Partitions first: the audit log must never meet a month without a partition.
   await runner.addJob('audit:partitions', {}, { jobKey: 'audit:partitions:startup' })
 
   return {
+    workerId,
     async stop() {
       clearInterval(timer)
+      await beating
       await runner.stop()
       await sql`delete from ops.worker_heartbeats where worker_id = ${workerId}`.execute(runtime.services.db).catch(() => undefined)
     },

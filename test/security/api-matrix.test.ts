@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { App } from '../../src/app.ts'
+import { registerUser, uniqueEmail, type Session, type TestContext } from '../app.ts'
+import { addMember, bearer, createApiKey, createOrg, createTeam, createTenancyTestApp, type OrgFixture } from '../tenancy.ts'
+
+/**
+ * Cross-tenant matrix: every route under /api/v1/orgs/:orgId/… is called by organization B
+ * (its owner's session, and an API key of B with the admin scope) with organization A's
+ * ids. Every call must answer 404 (401 where the route refuses API keys), and A's rows must
+ * be byte-for-byte unchanged afterwards. A tenant route missing from MATRIX fails the suite:
+ * whoever adds one adds its row here.
+ */
+
+interface Ids {
+  orgId: string
+  userId: string
+  teamId: string
+  invitationId: string
+  keyId: string
+}
+
+interface MatrixRow {
+  /** Whether the route accepts API keys (config auth 'any'); other routes answer 401 to a key. */
+  keys: boolean
+  body?: (ids: Ids) => Record<string, unknown>
+}
+
+const MATRIX: Record<string, MatrixRow> = {
+  'GET /api/v1/orgs/:orgId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId': { keys: false, body: () => ({ name: 'Taken over' }) },
+  'DELETE /api/v1/orgs/:orgId': { keys: false },
+  'GET /api/v1/orgs/:orgId/members': { keys: true },
+  'POST /api/v1/orgs/:orgId/members': { keys: false, body: () => ({ email: uniqueEmail('intruder'), role: 'owner' }) },
+  'PATCH /api/v1/orgs/:orgId/members/:userId': { keys: false, body: () => ({ role: 'viewer' }) },
+  'DELETE /api/v1/orgs/:orgId/members/:userId': { keys: false },
+  'GET /api/v1/orgs/:orgId/invitations': { keys: false },
+  'DELETE /api/v1/orgs/:orgId/invitations/:invitationId': { keys: false },
+  'GET /api/v1/orgs/:orgId/teams': { keys: true },
+  'POST /api/v1/orgs/:orgId/teams': { keys: false, body: () => ({ name: 'Intruders' }) },
+  'GET /api/v1/orgs/:orgId/teams/:teamId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/teams/:teamId': { keys: false, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/teams/:teamId': { keys: false },
+  'GET /api/v1/orgs/:orgId/teams/:teamId/members': { keys: true },
+  'POST /api/v1/orgs/:orgId/teams/:teamId/members': { keys: false, body: (ids) => ({ userId: ids.userId, role: 'maintainer' }) },
+  'DELETE /api/v1/orgs/:orgId/teams/:teamId/members/:userId': { keys: false },
+  'GET /api/v1/orgs/:orgId/api-keys': { keys: false },
+  'POST /api/v1/orgs/:orgId/api-keys': { keys: false, body: () => ({ name: 'Backdoor', scopes: ['admin'] }) },
+  'DELETE /api/v1/orgs/:orgId/api-keys/:keyId': { keys: false },
+  'GET /api/v1/orgs/:orgId/audit': { keys: true },
+}
+
+/** Every "METHOD /path" the app serves, read from app.printRoutes (HEAD twins dropped). */
+export function registeredRoutes(app: App): string[] {
+  const routes: string[] = []
+  const stack: string[] = []
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^(.*?)(?:├── |└── )(.+?)(?: \(([A-Z, ]+)\))?$/.exec(line)
+    if (!match) {
+      continue
+    }
+    const depth = (match[1] ?? '').length / 4
+    stack.length = depth
+    stack.push(match[2] ?? '')
+    for (const method of match[3]?.split(', ') ?? []) {
+      if (method !== 'HEAD') {
+        routes.push(`${method} ${stack.join('')}`)
+      }
+    }
+  }
+  return routes
+}
+
+function fillPath(path: string, ids: Ids): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = ids[name as keyof Ids]
+    if (!value) {
+      throw new Error(`no test id for path parameter :${name} in ${path}; extend Ids`)
+    }
+    return value
+  })
+}
+
+let ctx: TestContext
+let orgA: OrgFixture
+let orgB: OrgFixture
+let idsA: Ids
+let keyB: string
+
+async function snapshot(orgIds: string[]): Promise<string> {
+  const tables = [
+    'app.organizations where id = any($1)',
+    'app.organization_members where organization_id = any($1)',
+    'app.teams where organization_id = any($1)',
+    'app.team_members where organization_id = any($1)',
+    'app.invitations where organization_id = any($1)',
+    'auth.api_keys where organization_id = any($1)',
+  ]
+  const parts: unknown[] = []
+  for (const from of tables) {
+    // last_used_* moves whenever a key authenticates (B's key on its own org); it is not tenant data.
+    const { rows } = await ctx.admin.query(`select to_jsonb(t) - 'last_used_at' - 'last_used_ip' as row from ${from.replace(' where', ' t where')} order by 1`, [orgIds])
+    parts.push(rows)
+  }
+  const mail = await ctx.admin.query('select count(*)::int as n from app.mail_outbox')
+  parts.push(mail.rows[0])
+  return JSON.stringify(parts)
+}
+
+beforeAll(async () => {
+  ctx = await createTenancyTestApp()
+  orgA = await createOrg(ctx.app, await registerUser(ctx.app))
+  const memberA: Session = await addMember(ctx.app, orgA, 'member')
+  const teamA = await createTeam(ctx.app, orgA)
+  await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/teams/${teamA}/members`, headers: orgA.owner.headers, payload: { userId: memberA.userId } })
+  const invitation = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/members`, headers: orgA.owner.headers, payload: { email: uniqueEmail('pending'), role: 'admin' } })
+  const keyA = await createApiKey(ctx.app, orgA, ['read', 'admin'])
+  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id }
+
+  orgB = await createOrg(ctx.app, await registerUser(ctx.app))
+  await createTeam(ctx.app, orgB)
+  keyB = (await createApiKey(ctx.app, orgB, ['read', 'write', 'admin'])).key
+})
+afterAll(async () => {
+  await ctx.close()
+})
+
+describe('tenant API matrix', () => {
+  it('covers every tenant route the app registers', () => {
+    const tenantRoutes = registeredRoutes(ctx.app).filter((route) => route.split(' ')[1]?.startsWith('/api/v1/orgs/:orgId'))
+    expect(tenantRoutes.length).toBeGreaterThan(0)
+    const missing = tenantRoutes.filter((route) => !(route in MATRIX))
+    expect(missing, 'tenant routes missing from MATRIX in test/security/api-matrix.test.ts').toEqual([])
+    const stale = Object.keys(MATRIX).filter((route) => !tenantRoutes.includes(route))
+    expect(stale, 'MATRIX rows for routes that no longer exist').toEqual([])
+  })
+
+  it("answers 404 to B's owner session and B's admin key on every route with A's ids, and A is unchanged", async () => {
+    const before = await snapshot([orgA.id, orgB.id])
+    const failures: string[] = []
+    // Variant 1: A's organization id. Variant 2: B's own organization id with A's resource ids.
+    const idsInB: Ids = { ...idsA, orgId: orgB.id }
+    for (const [route, row] of Object.entries(MATRIX)) {
+      const [method, path] = route.split(' ') as [string, string]
+      const variants = [idsA, ...(/:(?!orgId\b)\w+/.test(path) ? [idsInB] : [])]
+      for (const ids of variants) {
+        const url = fillPath(path, ids)
+        const payload = row.body?.(idsA)
+        const callers = [
+          { who: "B's owner session", headers: orgB.owner.headers, expected: 404 },
+          { who: "B's admin key", headers: bearer(keyB), expected: row.keys ? 404 : 401 },
+          { who: 'nobody', headers: {}, expected: 401 },
+        ]
+        for (const caller of callers) {
+          const response = await ctx.app.inject({ method: method as 'GET', url, headers: caller.headers, ...(payload && { payload }) })
+          if (response.statusCode !== caller.expected) {
+            failures.push(`${route} as ${caller.who} (${url}): ${response.statusCode} ${response.body.slice(0, 200)}`)
+          }
+          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, orgA.owner.userId]) {
+            if (response.body.includes(foreign)) {
+              failures.push(`${route} as ${caller.who} leaked ${foreign}`)
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    expect(await snapshot([orgA.id, orgB.id])).toBe(before)
+  })
+
+  it("still serves A's own owner on the same routes (the ids are real)", async () => {
+    for (const path of ['/api/v1/orgs/:orgId', '/api/v1/orgs/:orgId/members', '/api/v1/orgs/:orgId/teams/:teamId', '/api/v1/orgs/:orgId/teams/:teamId/members', '/api/v1/orgs/:orgId/invitations']) {
+      const response = await ctx.app.inject({ method: 'GET', url: fillPath(path, idsA), headers: orgA.owner.headers })
+      expect(response.statusCode, path).toBe(200)
+    }
+  })
+})
