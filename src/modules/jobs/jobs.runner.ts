@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
-import { run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
+import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker'
 import { sql } from 'kysely'
 import pg from 'pg'
 import type pino from 'pino'
@@ -54,7 +54,7 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     crontab: JOB_SCHEDULE,
-    logger: undefined,
+    logger: queueLogger(logger),
     // Check every minute (not the default 8-10 min) for jobs locked longer than graphile's own limit.
     minResetLockedInterval: 60_000,
     maxResetLockedInterval: 120_000,
@@ -109,6 +109,20 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
   }
 }
 
+/** Routes graphile-worker's own messages into the structured log (routine ones at debug). */
+function queueLogger(logger: pino.Logger): Logger {
+  return new Logger((scope) => (level, message, meta) => {
+    const fields = { queue: scope, ...meta }
+    if (level === 'error') {
+      logger.error(fields, message)
+    } else if (level === 'warning') {
+      logger.warn(fields, message)
+    } else {
+      logger.debug(fields, message)
+    }
+  })
+}
+
 function instrument(tasks: TaskList): TaskList {
   const wrapped: TaskList = {}
   for (const [name, task] of Object.entries(tasks)) {
@@ -133,6 +147,10 @@ function instrument(tasks: TaskList): TaskList {
 
 async function installQueueSchema(ownerUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 1 })
+  // graphile-worker warns about pools without error handlers; an idle owner connection
+  // dropping must not crash the process.
+  pool.on('error', () => undefined)
+  pool.on('connect', (client) => client.on('error', () => undefined))
   try {
     await runMigrations({ pgPool: pool })
     const client = await pool.connect()
