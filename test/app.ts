@@ -32,7 +32,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** A fresh database and an app on it, connected as the runtime role (RLS live). */
-export async function createTestApp(options: { env?: Record<string, string>; poolSize?: number } = {}): Promise<TestContext> {
+export async function createTestApp(options: { env?: Record<string, string>; poolSize?: number; keepLoginRateLimit?: boolean } = {}): Promise<TestContext> {
   const testDb = await createTestDatabase()
   const config = testConfig(options.env)
   const database = createDatabase(testDb.runtimeUrl, { max: options.poolSize ?? 10 })
@@ -49,6 +49,10 @@ export async function createTestApp(options: { env?: Record<string, string>; poo
   await app.ready()
   const admin = new pg.Client({ connectionString: testDb.adminUrl })
   await admin.connect()
+  if (!options.keepLoginRateLimit) {
+    // Suites sign in many times from one address; the per-IP limit has tests of its own.
+    await admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
+  }
   return {
     app,
     services,
@@ -78,12 +82,17 @@ export interface Session {
   headers: Record<string, string>
 }
 
-function cookieFrom(setCookie: string | string[] | undefined): string {
+/** The session cookie (name=value) of a response that set one. */
+export function cookieFrom(setCookie: string | string[] | undefined): string {
   const raw = Array.isArray(setCookie) ? setCookie[0] : setCookie
   if (!raw) {
     throw new Error('no session cookie in response')
   }
   return raw.split(';')[0] ?? ''
+}
+
+export function cookieOf(response: { headers: Record<string, unknown> }): string {
+  return cookieFrom(response.headers['set-cookie'] as string | string[] | undefined)
 }
 
 export async function login(app: App, email: string, password = PASSWORD): Promise<Session> {

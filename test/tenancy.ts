@@ -4,11 +4,9 @@ import { createTestApp, registerUser, type Session, type TestContext } from './a
 
 /** Test plumbing for organizations, members, teams and API keys, all through the API. */
 
-/** createTestApp with the per-IP sign-in limit lifted: these suites register many users from one address. */
-export async function createTenancyTestApp(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestContext> {
-  const ctx = await createTestApp(options)
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
-  return ctx
+/** createTestApp for these suites (the per-IP sign-in limit is lifted by default). */
+export function createTenancyTestApp(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestContext> {
+  return createTestApp(options)
 }
 
 export function uniqueSlug(prefix = 'org'): string {

@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, createTestApp, login, registerUser, setupAdmin, type Session, type TestContext } from '../../../test/app.ts'
+import { PASSWORD, createTestApp, login, registerUser, setupAdmin, type Session, type TestContext, cookieOf } from '../../../test/app.ts'
 import { sha256 } from '../../platform/crypto.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
   ctx = await createTestApp()
-  // Every test signs in several times from the same address; the per-IP limit is tested elsewhere.
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
 })
 afterAll(async () => {
   await ctx.close()
 })
-
-function cookieOf(response: { headers: Record<string, unknown> }): string {
-  const raw = response.headers['set-cookie']
-  const first = Array.isArray(raw) ? raw[0] : raw
-  if (typeof first !== 'string') {
-    throw new Error('no cookie in the response')
-  }
-  return first.split(';')[0] ?? ''
-}
 
 async function createOrganization(owner: Session, name: string): Promise<string> {
   const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(3).toString('hex')}`

@@ -6,7 +6,6 @@ let ctx: TestContext
 
 beforeAll(async () => {
   ctx = await createTestApp()
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
 })
 afterAll(async () => {
   await ctx.close()

@@ -9,8 +9,6 @@ let ctx: TestContext
 
 beforeAll(async () => {
   ctx = await createTestApp({ poolSize: 20 })
-  // The concurrency test sends 100 requests from one address.
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
 })
 afterAll(async () => {
   await ctx.close()

@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, createTestApp, login, registerUser, type TestContext } from '../../../test/app.ts'
+import { PASSWORD, createTestApp, login, registerUser, type TestContext, cookieOf } from '../../../test/app.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
   ctx = await createTestApp()
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
 })
 afterAll(async () => {
   await ctx.close()
 })
-
-function cookieOf(response: { headers: Record<string, unknown> }): string {
-  const raw = response.headers['set-cookie']
-  const first = Array.isArray(raw) ? raw[0] : raw
-  if (typeof first !== 'string') {
-    throw new Error('no cookie in the response')
-  }
-  return first.split(';')[0] ?? ''
-}
 
 function attempt(email: string, password: string) {
   return ctx.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } })

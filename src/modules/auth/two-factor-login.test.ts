@@ -1,25 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, createTestApp, registerUser, type Session, type TestContext } from '../../../test/app.ts'
+import { PASSWORD, createTestApp, registerUser, type Session, type TestContext, cookieOf } from '../../../test/app.ts'
 import { timeStep, totpAt } from './totp.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
   ctx = await createTestApp()
-  await ctx.admin.query(`update app.system_settings set setting_value = '100000' where setting_key = 'auth.login_rate_limit_per_minute'`)
 })
 afterAll(async () => {
   await ctx.close()
 })
-
-function cookieOf(response: { headers: Record<string, unknown> }): string {
-  const raw = response.headers['set-cookie']
-  const first = Array.isArray(raw) ? raw[0] : raw
-  if (typeof first !== 'string') {
-    throw new Error('no cookie in the response')
-  }
-  return first.split(';')[0] ?? ''
-}
 
 /** A user with 2FA on; the enabling code used the current step. */
 async function userWithTwoFactor(): Promise<Session & { secret: string; backupCodes: string[]; enableCode: string }> {
