@@ -8,6 +8,6 @@ export default defineConfig({
     // Each file gets its own database cloned from a migrated template, so files run in parallel.
     pool: 'forks',
     maxWorkers: 2,
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'e2e/**/*.test.ts', 'web/src/**/*.test.ts', 'web/src/**/*.test.tsx'],
   },
 })

@@ -1,0 +1,139 @@
+import type { ReactNode } from 'react'
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router-dom'
+import { Alert } from './components/Alert.tsx'
+import { Button } from './components/Button.tsx'
+import { Spinner } from './components/Loading.tsx'
+import { withQuery } from './lib/api.ts'
+import { PageAccount } from './features/account/PageAccount.tsx'
+import { PageAdminAudit } from './features/admin/PageAdminAudit.tsx'
+import { PageMailOutbox } from './features/admin/PageMailOutbox.tsx'
+import { PageSettings } from './features/admin/PageSettings.tsx'
+import { PageUsers } from './features/admin/PageUsers.tsx'
+import { RequireAdmin } from './features/admin/RequireAdmin.tsx'
+import { PageApiKeys } from './features/api-keys/PageApiKeys.tsx'
+import { PageOrgAudit } from './features/audit/PageOrgAudit.tsx'
+import { useAuth } from './features/auth/AuthContext.ts'
+import { AuthProvider } from './features/auth/AuthProvider.tsx'
+import { AuthLayout } from './features/auth/components/AuthLayout.tsx'
+import { safeNext } from './features/auth/nextPath.ts'
+import { PageForgotPassword } from './features/auth/PageForgotPassword.tsx'
+import { PageRegister } from './features/auth/PageRegister.tsx'
+import { PageResetPassword } from './features/auth/PageResetPassword.tsx'
+import { PageSetup } from './features/auth/PageSetup.tsx'
+import { PageSignIn } from './features/auth/PageSignIn.tsx'
+import { PageVerifyEmail } from './features/auth/PageVerifyEmail.tsx'
+import { PageInvitation } from './features/invitations/PageInvitation.tsx'
+import { OrgLayout } from './features/organizations/OrgLayout.tsx'
+import { PageCreateOrganization } from './features/organizations/PageCreateOrganization.tsx'
+import { PageMembers } from './features/organizations/PageMembers.tsx'
+import { PageOrganizationSettings } from './features/organizations/PageOrganizationSettings.tsx'
+import { AppShell } from './features/shell/AppShell.tsx'
+import { PageHome } from './features/shell/PageHome.tsx'
+import { PageNotFound } from './features/shell/PageNotFound.tsx'
+import { PageTeam } from './features/teams/PageTeam.tsx'
+import { PageTeams } from './features/teams/PageTeams.tsx'
+
+/** Holds every route until GET /me answered; a fresh instance goes to /setup first. */
+function AuthGate({ children }: { children: ReactNode }) {
+  const auth = useAuth()
+  const location = useLocation()
+  if (auth.status === 'loading') {
+    return (
+      <div className="fullscreen-center">
+        <Spinner label="Loading Tessera…" />
+      </div>
+    )
+  }
+  if (auth.status === 'unreachable') {
+    return (
+      <AuthLayout title="Tessera is not reachable">
+        <Alert title="The server did not answer">
+          <p>{auth.loadError}</p>
+          <Button variant="secondary" onClick={() => void auth.refresh()}>
+            Try again
+          </Button>
+        </Alert>
+      </AuthLayout>
+    )
+  }
+  if (auth.status === 'setup' && location.pathname !== '/setup') {
+    return <Navigate to="/setup" replace />
+  }
+  return <>{children}</>
+}
+
+/** Signed-in pages; anyone else is sent to sign in and brought back afterwards. */
+function RequireAuth({ children }: { children: ReactNode }) {
+  const auth = useAuth()
+  const location = useLocation()
+  if (auth.status !== 'signedIn') {
+    // A deliberate sign-out starts over; only an expired session comes back to where it was.
+    if (auth.signedOutReason === 'signOut') {
+      return <Navigate to="/login?signedOut=1" replace />
+    }
+    const here = `${location.pathname}${location.search}`
+    return <Navigate to={withQuery('/login', { next: here === '/' ? undefined : here })} replace />
+  }
+  return <>{children}</>
+}
+
+/** Sign-in and registration make no sense when signed in: continue to ?next instead. */
+function SignedOutOnly({ children }: { children: ReactNode }) {
+  const auth = useAuth()
+  const [params] = useSearchParams()
+  if (auth.status === 'signedIn') {
+    return <Navigate to={safeNext(params.get('next'))} replace />
+  }
+  return <>{children}</>
+}
+
+export function AppRoutes() {
+  return (
+    <AuthGate>
+      <Routes>
+        <Route path="/setup" element={<PageSetup />} />
+        <Route path="/login" element={<SignedOutOnly><PageSignIn /></SignedOutOnly>} />
+        <Route path="/register" element={<SignedOutOnly><PageRegister /></SignedOutOnly>} />
+        <Route path="/forgot-password" element={<PageForgotPassword />} />
+        <Route path="/reset-password" element={<PageResetPassword />} />
+        <Route path="/verify-email" element={<PageVerifyEmail />} />
+        <Route path="/invite" element={<PageInvitation />} />
+        <Route path="/invite/:token" element={<PageInvitation />} />
+        <Route path="/invitations/:token" element={<PageInvitation />} />
+        <Route element={<RequireAuth><AppShell /></RequireAuth>}>
+          <Route index element={<PageHome />} />
+          <Route path="orgs/new" element={<PageCreateOrganization />} />
+          <Route path="orgs/:orgId" element={<OrgLayout />}>
+            <Route index element={<Navigate to="members" replace />} />
+            <Route path="members" element={<PageMembers />} />
+            <Route path="teams" element={<PageTeams />} />
+            <Route path="teams/:teamId" element={<PageTeam />} />
+            <Route path="api-keys" element={<PageApiKeys />} />
+            <Route path="audit" element={<PageOrgAudit />} />
+            <Route path="settings" element={<PageOrganizationSettings />} />
+            <Route path="*" element={<PageNotFound />} />
+          </Route>
+          <Route path="account" element={<PageAccount />} />
+          <Route path="admin" element={<RequireAdmin />}>
+            <Route index element={<Navigate to="settings" replace />} />
+            <Route path="settings" element={<PageSettings />} />
+            <Route path="users" element={<PageUsers />} />
+            <Route path="mail" element={<PageMailOutbox />} />
+            <Route path="audit" element={<PageAdminAudit />} />
+          </Route>
+          <Route path="*" element={<PageNotFound />} />
+        </Route>
+      </Routes>
+    </AuthGate>
+  )
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <AuthProvider>
+        <AppRoutes />
+      </AuthProvider>
+    </BrowserRouter>
+  )
+}

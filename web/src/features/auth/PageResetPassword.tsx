@@ -1,0 +1,66 @@
+import { useRef, useState } from 'react'
+import { Link, useNavigate, useSearchParams } from 'react-router-dom'
+import { Alert } from '../../components/Alert.tsx'
+import { Button } from '../../components/Button.tsx'
+import { TextField } from '../../components/Field.tsx'
+import { useSubmit } from '../../lib/useSubmit.ts'
+import { check, MIN_PASSWORD_LENGTH, PASSWORD_FLOOR } from '../../lib/validate.ts'
+import { authApi } from './api.ts'
+import { AuthLayout } from './components/AuthLayout.tsx'
+
+export function PageResetPassword() {
+  const [params] = useSearchParams()
+  const token = params.get('token') ?? ''
+  const navigate = useNavigate()
+  const formRef = useRef<HTMLFormElement>(null)
+  const [password, setPassword] = useState('')
+  const [confirm, setConfirm] = useState('')
+
+  const { busy, formError, fieldErrors, handleSubmit } = useSubmit(formRef, async () => {
+    check([
+      ['password', password.length >= PASSWORD_FLOOR, `Use at least ${PASSWORD_FLOOR} characters`],
+      ['confirm', confirm === password, 'The two passwords do not match'],
+    ])
+    await authApi.resetPassword(token, password)
+    navigate('/login?reset=1', { replace: true })
+  })
+
+  if (token === '') {
+    return (
+      <AuthLayout title="Reset your password">
+        <Alert tone="error" title="This link is incomplete">
+          <p>
+            The reset link has no token. Open the link from the email again, or <Link to="/forgot-password">request a new link</Link>.
+          </p>
+        </Alert>
+      </AuthLayout>
+    )
+  }
+
+  return (
+    <AuthLayout title="Choose a new password" description="Signing in with the new password ends your other sessions.">
+      <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
+        {formError ? (
+          <Alert>
+            {formError} <Link to="/forgot-password">Request a new link</Link>
+          </Alert>
+        ) : null}
+        <TextField
+          label="New password"
+          name="password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={fieldErrors.password}
+          autoComplete="new-password"
+          autoFocus
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+        />
+        <TextField label="Repeat the new password" name="confirm" type="password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} autoComplete="new-password" />
+        <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…" className="btn--block">
+          Set new password
+        </Button>
+      </form>
+    </AuthLayout>
+  )
+}
