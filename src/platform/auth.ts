@@ -50,6 +50,7 @@ interface SessionRow {
   mfa_verified: boolean
   is_active: boolean
   user_status: string
+  two_factor_enabled: boolean
 }
 
 async function sessionFromCookie(services: Services, token: string): Promise<SessionRow | undefined> {
@@ -122,16 +123,9 @@ export async function authenticate(services: Services, request: FastifyRequest):
     sessionId: row.session_id,
     mfaVerified: row.mfa_verified,
     // A session created by the password step of a 2FA sign-in only unlocks the 2FA step.
-    pendingMfa: !row.mfa_verified && (await userHasTwoFactor(services, row.user_id)),
+    pendingMfa: !row.mfa_verified && row.two_factor_enabled,
     csrfToken: csrfTokenFor(services, token),
   }
-}
-
-async function userHasTwoFactor(services: Services, userId: string): Promise<boolean> {
-  return withContext(services.db, { userId }, async (trx) => {
-    const user = await trx.selectFrom('auth.users').select('two_factor_enabled').where('id', '=', userId).executeTakeFirst()
-    return user?.two_factor_enabled ?? false
-  })
 }
 
 /** Enforces the route's `config.auth` against the request's actor. */
