@@ -18,7 +18,7 @@ function adminFor(database: string): string {
 
 /** A fresh database cloned from the migrated template; each test file makes its own. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `t_${randomBytes(6).toString('hex')}`
+  const name = `t_${inject('testRunId')}_${randomBytes(5).toString('hex')}`
   const admin = new pg.Client({ connectionString: adminFor('postgres') })
   await admin.connect()
   try {
