@@ -9,29 +9,42 @@ interface BaseProps {
   hint?: ReactNode
 }
 
-function describedBy(hintId: string, errorId: string, hint: unknown, error: unknown): string | undefined {
-  const ids = [hint ? hintId : undefined, error ? errorId : undefined].filter(Boolean)
-  return ids.length > 0 ? ids.join(' ') : undefined
+/**
+ * The ids and ARIA wiring every field shares: the control is named by its label and described
+ * by its hint and error, which render under it.
+ */
+function useField({ id, name, hint, error, className, modifier }: Pick<BaseProps, 'name' | 'hint' | 'error'> & { id: string | undefined; className: string | undefined; modifier?: string }) {
+  const generated = useId()
+  const inputId = id ?? `${generated}-${name}`
+  const hintId = `${inputId}-hint`
+  const errorId = `${inputId}-error`
+  const describedBy = [hint ? hintId : undefined, error ? errorId : undefined].filter(Boolean)
+  return {
+    wrapperClassName: `field${modifier ? ` ${modifier}` : ''}${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`,
+    control: {
+      id: inputId,
+      name,
+      'aria-invalid': error ? true : undefined,
+      'aria-describedby': describedBy.length > 0 ? describedBy.join(' ') : undefined,
+    },
+    messages: (
+      <>
+        {hint ? (
+          <p className="field-hint" id={hintId}>
+            {hint}
+          </p>
+        ) : null}
+        {error ? (
+          <p className="field-error" id={errorId}>
+            {capitalize(error)}
+          </p>
+        ) : null}
+      </>
+    ),
+  }
 }
 
-function FieldMessages({ hintId, errorId, hint, error }: { hintId: string; errorId: string; hint?: ReactNode; error?: string | undefined }) {
-  return (
-    <>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {capitalize(error)}
-        </p>
-      ) : null}
-    </>
-  )
-}
-
-type TextFieldProps = BaseProps &
+export type TextFieldProps = BaseProps &
   Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'onChange' | 'value'> & {
     value: string
     onChange: (value: string) => void
@@ -39,23 +52,12 @@ type TextFieldProps = BaseProps &
 
 /** A labelled input; the error sits under it and is announced through aria-describedby. */
 export function TextField({ label, name, error, hint, value, onChange, id, className, ...rest }: TextFieldProps) {
-  const generated = useId()
-  const inputId = id ?? `${generated}-${name}`
-  const hintId = `${inputId}-hint`
-  const errorId = `${inputId}-error`
+  const field = useField({ id, name, hint, error, className })
   return (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        {...rest}
-        id={inputId}
-        name={name}
-        value={value}
-        onChange={(event: ChangeEvent<HTMLInputElement>) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-      />
-      <FieldMessages hintId={hintId} errorId={errorId} hint={hint} error={error} />
+    <div className={field.wrapperClassName}>
+      <label htmlFor={field.control.id}>{label}</label>
+      <input {...rest} {...field.control} value={value} onChange={(event: ChangeEvent<HTMLInputElement>) => onChange(event.target.value)} />
+      {field.messages}
     </div>
   )
 }
@@ -68,29 +70,18 @@ type SelectFieldProps = BaseProps &
   }
 
 export function SelectField({ label, name, error, hint, value, onChange, options, id, className, ...rest }: SelectFieldProps) {
-  const generated = useId()
-  const inputId = id ?? `${generated}-${name}`
-  const hintId = `${inputId}-hint`
-  const errorId = `${inputId}-error`
+  const field = useField({ id, name, hint, error, className })
   return (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <select
-        {...rest}
-        id={inputId}
-        name={name}
-        value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(hintId, errorId, hint, error)}
-      >
+    <div className={field.wrapperClassName}>
+      <label htmlFor={field.control.id}>{label}</label>
+      <select {...rest} {...field.control} value={value} onChange={(event) => onChange(event.target.value)}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>
         ))}
       </select>
-      <FieldMessages hintId={hintId} errorId={errorId} hint={hint} error={error} />
+      {field.messages}
     </div>
   )
 }
@@ -102,26 +93,14 @@ type CheckboxFieldProps = BaseProps &
   }
 
 export function CheckboxField({ label, name, error, hint, checked, onChange, id, className, ...rest }: CheckboxFieldProps) {
-  const generated = useId()
-  const inputId = id ?? `${generated}-${name}`
-  const hintId = `${inputId}-hint`
-  const errorId = `${inputId}-error`
+  const field = useField({ id, name, hint, error, className, modifier: 'field--checkbox' })
   return (
-    <div className={`field field--checkbox${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
+    <div className={field.wrapperClassName}>
       <div className="checkbox-row">
-        <input
-          {...rest}
-          type="checkbox"
-          id={inputId}
-          name={name}
-          checked={checked}
-          onChange={(event) => onChange(event.target.checked)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(hintId, errorId, hint, error)}
-        />
-        <label htmlFor={inputId}>{label}</label>
+        <input {...rest} type="checkbox" {...field.control} checked={checked} onChange={(event) => onChange(event.target.checked)} />
+        <label htmlFor={field.control.id}>{label}</label>
       </div>
-      <FieldMessages hintId={hintId} errorId={errorId} hint={hint} error={error} />
+      {field.messages}
     </div>
   )
 }

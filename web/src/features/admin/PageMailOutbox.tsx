@@ -3,6 +3,7 @@ import { Button } from '../../components/Button.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
 import { Loader } from '../../components/Loading.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
+import { OffsetPager } from '../../components/Pager.tsx'
 import { capitalize, formatDateTime } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
 import type { MailMessage } from './api.ts'
@@ -70,17 +71,7 @@ export function PageMailOutbox() {
                   </li>
                 ))}
               </ul>
-              <nav className="pager" aria-label="Mail pages">
-                <Button variant="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-                  ← Newer
-                </Button>
-                <span className="muted">
-                  {offset + 1}–{offset + data.messages.length} of {data.total}
-                </span>
-                <Button variant="secondary" disabled={offset + data.messages.length >= data.total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-                  Older →
-                </Button>
-              </nav>
+              <OffsetPager label="Mail pages" previousLabel="← Newer" nextLabel="Older →" offset={offset} pageSize={PAGE_SIZE} shown={data.messages.length} total={data.total} onOffsetChange={setOffset} />
             </>
           )
         }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react'
 import { Button } from '../../components/Button.tsx'
 import { ConfirmButton } from '../../components/ConfirmButton.tsx'
+import { ACTIONS_COLUMN, ApiTable, type Column } from '../../components/DataTable.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
-import { Loader } from '../../components/Loading.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
+import { OffsetPager } from '../../components/Pager.tsx'
 import { capitalize, formatDate, formatRelative } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
 import { useAuth } from '../auth/AuthContext.ts'
@@ -58,104 +59,87 @@ export function PageUsers() {
         </div>
       </form>
       <div className="card">
-        <Loader state={state} label="Loading users…">
-          {(data) => {
-            if (data.users.length === 0) {
-              return (
-                <EmptyState title="No users match">
-                  {query || status ? 'Change the search or the status filter.' : 'People appear here when they register or accept an invitation.'}
-                </EmptyState>
-              )
-            }
-            return (
-              <>
-                <div className="table-wrap">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">User</th>
-                        <th scope="col">Status</th>
-                        <th scope="col">Security</th>
-                        <th scope="col">Sessions</th>
-                        <th scope="col">Last sign-in</th>
-                        <th scope="col">Created</th>
-                        <th scope="col">
-                          <span className="visually-hidden">Actions</span>
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {data.users.map((user) => (
-                        <UserRow key={user.id} user={user} isSelf={user.id === me?.id} onChanged={state.reload} />
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                <nav className="pager" aria-label="User pages">
-                  <Button variant="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-                    ← Previous
-                  </Button>
-                  <span className="muted">
-                    {offset + 1}–{offset + data.users.length} of {data.total}
-                  </span>
-                  <Button variant="secondary" disabled={offset + data.users.length >= data.total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-                    Next →
-                  </Button>
-                </nav>
-              </>
-            )
-          }}
-        </Loader>
+        <ApiTable
+          state={state}
+          loadingLabel="Loading users…"
+          select={(data) => data.users}
+          empty={
+            <EmptyState title="No users match">
+              {query || status ? 'Change the search or the status filter.' : 'People appear here when they register or accept an invitation.'}
+            </EmptyState>
+          }
+          rowKey={(user) => user.id}
+          rowClassName={(user) => (user.status !== 'active' ? 'row--muted' : undefined)}
+          columns={userColumns(me?.id, state.reload)}
+          footer={(data) => <OffsetPager label="User pages" previousLabel="← Previous" nextLabel="Next →" offset={offset} pageSize={PAGE_SIZE} shown={data.users.length} total={data.total} onOffsetChange={setOffset} />}
+        />
       </div>
     </div>
   )
 }
 
-function UserRow({ user, isSelf, onChanged }: { user: AdminUser; isSelf: boolean; onChanged: () => void }) {
-  const locked = user.lockedUntil !== null && new Date(user.lockedUntil).getTime() > Date.now()
-  return (
-    <tr className={user.status !== 'active' ? 'row--muted' : undefined}>
-      <td>
-        <div>{user.name}</div>
-        <div className="muted small">{user.email}</div>
-      </td>
-      <td>
-        <span className={`badge badge--${user.status === 'active' ? 'success' : user.status === 'suspended' ? 'danger' : 'muted'}`}>{capitalize(user.status)}</span>
-        {locked ? <span className="badge badge--warning">Locked until {formatRelative(user.lockedUntil)}</span> : null}
-      </td>
-      <td className="small">
-        {user.isInstanceAdmin ? <span className="badge">Admin</span> : null}
-        {user.twoFactorEnabled ? <span className="badge badge--success">2FA</span> : <span className="badge badge--muted">No 2FA</span>}
-        {user.emailVerified ? null : <span className="badge badge--warning">Unverified</span>}
-      </td>
-      <td>{user.activeSessions}</td>
-      <td>{formatRelative(user.lastLoginAt)}</td>
-      <td>{formatDate(user.createdAt)}</td>
-      <td className="cell-actions">
-        {isSelf ? (
-          <span className="muted small">You</span>
-        ) : user.status === 'active' ? (
+function userColumns(myId: string | undefined, onChanged: () => void): Array<Column<AdminUser>> {
+  return [
+    {
+      header: 'User',
+      cell: (user) => (
+        <>
+          <div>{user.name}</div>
+          <div className="muted small">{user.email}</div>
+        </>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (user) => {
+        const locked = user.lockedUntil !== null && new Date(user.lockedUntil).getTime() > Date.now()
+        return (
+          <>
+            <span className={`badge badge--${user.status === 'active' ? 'success' : user.status === 'suspended' ? 'danger' : 'muted'}`}>{capitalize(user.status)}</span>
+            {locked ? <span className="badge badge--warning">Locked until {formatRelative(user.lockedUntil)}</span> : null}
+          </>
+        )
+      },
+    },
+    {
+      header: 'Security',
+      className: 'small',
+      cell: (user) => (
+        <>
+          {user.isInstanceAdmin ? <span className="badge">Admin</span> : null}
+          {user.twoFactorEnabled ? <span className="badge badge--success">2FA</span> : <span className="badge badge--muted">No 2FA</span>}
+          {user.emailVerified ? null : <span className="badge badge--warning">Unverified</span>}
+        </>
+      ),
+    },
+    { header: 'Sessions', cell: (user) => user.activeSessions },
+    { header: 'Last sign-in', cell: (user) => formatRelative(user.lastLoginAt) },
+    { header: 'Created', cell: (user) => formatDate(user.createdAt) },
+    {
+      ...ACTIONS_COLUMN,
+      cell: (user) => {
+        if (user.id === myId) {
+          return <span className="muted small">You</span>
+        }
+        // An administrator suspends an active account and reactivates a suspended one. The key
+        // makes the button start unconfirmed again once the status has flipped.
+        const action =
+          user.status === 'active' ? ({ label: 'Suspend', status: 'suspended' } as const) : user.status === 'suspended' ? ({ label: 'Reactivate', status: 'active' } as const) : undefined
+        if (!action) {
+          return null
+        }
+        return (
           <ConfirmButton
-            key="suspend"
-            label="Suspend"
+            key={action.label}
+            label={action.label}
             subject={user.email}
             onConfirm={async () => {
-              await adminApi.updateUser(user.id, 'suspended')
+              await adminApi.updateUser(user.id, action.status)
               onChanged()
             }}
           />
-        ) : user.status === 'suspended' ? (
-          <ConfirmButton
-            key="reactivate"
-            label="Reactivate"
-            subject={user.email}
-            onConfirm={async () => {
-              await adminApi.updateUser(user.id, 'active')
-              onChanged()
-            }}
-          />
-        ) : null}
-      </td>
-    </tr>
-  )
+        )
+      },
+    },
+  ]
 }

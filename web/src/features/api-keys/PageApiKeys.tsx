@@ -1,8 +1,8 @@
 import { useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { ConfirmButton } from '../../components/ConfirmButton.tsx'
+import { ACTIONS_COLUMN, ApiTable } from '../../components/DataTable.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
-import { Loader } from '../../components/Loading.tsx'
 import { PageHeader, Section } from '../../components/PageHeader.tsx'
 import { formatDate, formatRelative } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
@@ -56,73 +56,59 @@ export function PageApiKeys() {
         )}
       </Section>
       <Section title="Keys" id="keys">
-        <Loader state={keys} label="Loading API keys…">
-          {(data) => {
-            const rows = listOf<ApiKey>(data, 'apiKeys')
-            if (rows.length === 0) {
-              return <EmptyState title="No API keys yet">Create one above for each script or service that needs API access, so each can be revoked on its own.</EmptyState>
-            }
-            return (
-              <div className="table-wrap">
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Scopes</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((key) => {
-                      const status = keyStatus(key)
-                      return (
-                        <tr key={key.id} className={key.revokedAt ? 'row--muted' : undefined}>
-                          <td>{key.name}</td>
-                          <td className="mono">{key.prefix}…</td>
-                          <td>
-                            {key.scopes.map((scope) => (
-                              <span key={scope} className="badge">
-                                {scope}
-                              </span>
-                            ))}
-                          </td>
-                          <td>
-                            {formatDate(key.createdAt)}
-                            {key.createdByName ? <span className="muted"> by {key.createdByName}</span> : null}
-                          </td>
-                          <td>{formatRelative(key.lastUsedAt)}</td>
-                          <td>{key.expiresAt ? formatDate(key.expiresAt) : 'Never'}</td>
-                          <td>
-                            <span className={`badge badge--${status.tone}`}>{status.label}</span>
-                          </td>
-                          <td className="cell-actions">
-                            {key.revokedAt ? null : (
-                              <ConfirmButton
-                                label="Revoke"
-                                subject={`key ${key.name}`}
-                                onConfirm={async () => {
-                                  await apiKeysApi.revoke(org.id, key.id)
-                                  keys.reload()
-                                }}
-                              />
-                            )}
-                          </td>
-                        </tr>
-                      )
-                    })}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }}
-        </Loader>
+        <ApiTable
+          state={keys}
+          loadingLabel="Loading API keys…"
+          select={(data) => listOf<ApiKey>(data, 'apiKeys')}
+          empty={<EmptyState title="No API keys yet">Create one above for each script or service that needs API access, so each can be revoked on its own.</EmptyState>}
+          rowKey={(key) => key.id}
+          rowClassName={(key) => (key.revokedAt ? 'row--muted' : undefined)}
+          columns={[
+            { header: 'Name', cell: (key) => key.name },
+            { header: 'Key', className: 'mono', cell: (key) => `${key.prefix}…` },
+            {
+              header: 'Scopes',
+              cell: (key) =>
+                key.scopes.map((scope) => (
+                  <span key={scope} className="badge">
+                    {scope}
+                  </span>
+                )),
+            },
+            {
+              header: 'Created',
+              cell: (key) => (
+                <>
+                  {formatDate(key.createdAt)}
+                  {key.createdByName ? <span className="muted"> by {key.createdByName}</span> : null}
+                </>
+              ),
+            },
+            { header: 'Last used', cell: (key) => formatRelative(key.lastUsedAt) },
+            { header: 'Expires', cell: (key) => (key.expiresAt ? formatDate(key.expiresAt) : 'Never') },
+            {
+              header: 'Status',
+              cell: (key) => {
+                const status = keyStatus(key)
+                return <span className={`badge badge--${status.tone}`}>{status.label}</span>
+              },
+            },
+            {
+              ...ACTIONS_COLUMN,
+              cell: (key) =>
+                key.revokedAt ? null : (
+                  <ConfirmButton
+                    label="Revoke"
+                    subject={`key ${key.name}`}
+                    onConfirm={async () => {
+                      await apiKeysApi.revoke(org.id, key.id)
+                      keys.reload()
+                    }}
+                  />
+                ),
+            },
+          ]}
+        />
       </Section>
     </div>
   )

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form } from '../../components/Form.tsx'
 import { useSubmit } from '../../lib/useSubmit.ts'
 import { check, looksLikeEmail } from '../../lib/validate.ts'
 import { authApi } from './api.ts'
@@ -36,13 +37,12 @@ export function PageForgotPassword() {
           <p className="muted">No email? On instances without mail delivery an administrator can read the message under Admin → Mail outbox.</p>
         </Alert>
       ) : (
-        <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-          {formError ? <Alert>{formError}</Alert> : null}
+        <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
           <TextField label="Email" name="email" type="email" value={email} onChange={setEmail} error={fieldErrors.email} autoComplete="email" autoFocus />
           <Button type="submit" variant="primary" busy={busy} busyLabel="Sending…" className="btn--block">
             Send reset link
           </Button>
-        </form>
+        </Form>
       )}
     </AuthLayout>
   )

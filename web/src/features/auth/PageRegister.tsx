@@ -1,14 +1,14 @@
 import { useRef, useState } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router-dom'
-import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
-import { TextField } from '../../components/Field.tsx'
+import { Form } from '../../components/Form.tsx'
 import { withQuery } from '../../lib/api.ts'
 import { useApi } from '../../lib/useApi.ts'
 import { useSubmit } from '../../lib/useSubmit.ts'
-import { check, looksLikeEmail, MIN_PASSWORD_LENGTH, PASSWORD_FLOOR } from '../../lib/validate.ts'
+import { check } from '../../lib/validate.ts'
 import { authApi } from './api.ts'
 import { AuthLayout } from './components/AuthLayout.tsx'
+import { NewAccountFields, newAccountRules, trimmedAccount, type NewAccount } from './components/NewAccountFields.tsx'
 import { safeNext } from './nextPath.ts'
 
 /**
@@ -25,19 +25,14 @@ export function PageRegister() {
   const invitation = useApi<{ organizationName: string }>(invitationToken ? `/invitations/${encodeURIComponent(invitationToken)}` : null)
   const organizationName = invitation.data?.organizationName
   const formRef = useRef<HTMLFormElement>(null)
-  const [name, setName] = useState('')
-  const [email, setEmail] = useState(invitedEmail)
-  const [password, setPassword] = useState('')
+  const [account, setAccount] = useState<NewAccount>({ name: '', email: invitedEmail, password: '' })
+  const email = account.email.trim()
 
   const { busy, formError, fieldErrors, handleSubmit } = useSubmit(formRef, async () => {
-    check([
-      ['name', name.trim() !== '', 'Enter your name'],
-      ['email', looksLikeEmail(email), 'Enter an email address like you@example.com'],
-      ['password', password.length >= PASSWORD_FLOOR, `Use at least ${PASSWORD_FLOOR} characters`],
-    ])
-    await authApi.register({ name: name.trim(), email: email.trim(), password, ...(invitationToken ? { invitationToken } : {}) })
+    check(newAccountRules(account))
+    await authApi.register({ ...trimmedAccount(account), ...(invitationToken ? { invitationToken } : {}) })
     // The server answers the same whether or not the address already had an account.
-    navigate(withQuery('/login', { registered: 1, email: email.trim(), next: next || undefined }), { replace: true })
+    navigate(withQuery('/login', { registered: 1, email, next: next || undefined }), { replace: true })
   })
 
   return (
@@ -50,37 +45,22 @@ export function PageRegister() {
       }
       footer={
         <p>
-          Already have an account? <Link to={withQuery('/login', { email: email.trim() || undefined, next: next || undefined })}>Sign in</Link>
+          Already have an account? <Link to={withQuery('/login', { email: email || undefined, next: next || undefined })}>Sign in</Link>
         </p>
       }
     >
-      <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-        {formError ? <Alert>{formError}</Alert> : null}
-        <TextField label="Your name" name="name" value={name} onChange={setName} error={fieldErrors.name} autoComplete="name" autoFocus />
-        <TextField
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          error={fieldErrors.email}
-          autoComplete="email"
-          hint={invitationToken && invitedEmail ? 'Use the invited address to join the organization right away.' : undefined}
-        />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          error={fieldErrors.password}
-          autoComplete="new-password"
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+      <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
+        <NewAccountFields
+          account={account}
+          onChange={setAccount}
+          fieldErrors={fieldErrors}
+          autoFocus
+          emailHint={invitationToken && invitedEmail ? 'Use the invited address to join the organization right away.' : undefined}
         />
         <Button type="submit" variant="primary" busy={busy} busyLabel="Creating account…" className="btn--block">
           Create account
         </Button>
-      </form>
+      </Form>
     </AuthLayout>
   )
 }

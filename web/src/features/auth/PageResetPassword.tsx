@@ -3,8 +3,10 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form } from '../../components/Form.tsx'
+import { NewPasswordField } from '../../components/NewPasswordField.tsx'
 import { useSubmit } from '../../lib/useSubmit.ts'
-import { check, MIN_PASSWORD_LENGTH, PASSWORD_FLOOR } from '../../lib/validate.ts'
+import { check, newPasswordRule } from '../../lib/validate.ts'
 import { authApi } from './api.ts'
 import { AuthLayout } from './components/AuthLayout.tsx'
 
@@ -18,7 +20,7 @@ export function PageResetPassword() {
 
   const { busy, formError, fieldErrors, handleSubmit } = useSubmit(formRef, async () => {
     check([
-      ['password', password.length >= PASSWORD_FLOOR, `Use at least ${PASSWORD_FLOOR} characters`],
+      newPasswordRule('password', password),
       ['confirm', confirm === password, 'The two passwords do not match'],
     ])
     await authApi.resetPassword(token, password)
@@ -39,28 +41,23 @@ export function PageResetPassword() {
 
   return (
     <AuthLayout title="Choose a new password" description="Signing in with the new password ends your other sessions.">
-      <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-        {formError ? (
-          <Alert>
-            {formError} <Link to="/forgot-password">Request a new link</Link>
-          </Alert>
-        ) : null}
-        <TextField
-          label="New password"
-          name="password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          error={fieldErrors.password}
-          autoComplete="new-password"
-          autoFocus
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-        />
+      <Form
+        ref={formRef}
+        onSubmit={handleSubmit}
+        error={
+          formError ? (
+            <>
+              {formError} <Link to="/forgot-password">Request a new link</Link>
+            </>
+          ) : undefined
+        }
+      >
+        <NewPasswordField label="New password" value={password} onChange={setPassword} error={fieldErrors.password} autoFocus />
         <TextField label="Repeat the new password" name="confirm" type="password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} autoComplete="new-password" />
         <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…" className="btn--block">
           Set new password
         </Button>
-      </form>
+      </Form>
     </AuthLayout>
   )
 }

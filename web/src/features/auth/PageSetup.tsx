@@ -3,13 +3,15 @@ import { Link, useNavigate } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form } from '../../components/Form.tsx'
 import { Loader } from '../../components/Loading.tsx'
 import { useApi } from '../../lib/useApi.ts'
 import { useSubmit } from '../../lib/useSubmit.ts'
-import { check, looksLikeEmail, MIN_PASSWORD_LENGTH, PASSWORD_FLOOR } from '../../lib/validate.ts'
+import { check } from '../../lib/validate.ts'
 import { authApi, type SetupState } from './api.ts'
 import { useAuth } from './AuthContext.ts'
 import { AuthLayout } from './components/AuthLayout.tsx'
+import { NewAccountFields, newAccountRules, trimmedAccount, type NewAccount } from './components/NewAccountFields.tsx'
 
 /** First run: creates the instance administrator, who is signed in straight away. */
 export function PageSetup() {
@@ -37,26 +39,18 @@ function SetupForm({ tokenRequired }: { tokenRequired: boolean }) {
   const auth = useAuth()
   const navigate = useNavigate()
   const formRef = useRef<HTMLFormElement>(null)
-  const [name, setName] = useState('')
-  const [email, setEmail] = useState('')
-  const [password, setPassword] = useState('')
+  const [account, setAccount] = useState<NewAccount>({ name: '', email: '', password: '' })
   const [setupToken, setSetupToken] = useState('')
 
   const { busy, formError, fieldErrors, handleSubmit } = useSubmit(formRef, async () => {
-    check([
-      ['name', name.trim() !== '', 'Enter your name'],
-      ['email', looksLikeEmail(email), 'Enter an email address like you@example.com'],
-      ['password', password.length >= PASSWORD_FLOOR, `Use at least ${PASSWORD_FLOOR} characters`],
-      ['setupToken', !tokenRequired || setupToken.trim() !== '', 'Paste the setup token from the server log'],
-    ])
-    const response = await authApi.setup({ name: name.trim(), email: email.trim(), password, ...(tokenRequired ? { setupToken: setupToken.trim() } : {}) })
+    check([...newAccountRules(account), ['setupToken', !tokenRequired || setupToken.trim() !== '', 'Paste the setup token from the server log']])
+    const response = await authApi.setup({ ...trimmedAccount(account), ...(tokenRequired ? { setupToken: setupToken.trim() } : {}) })
     await auth.completeSignIn(response)
     navigate('/', { replace: true })
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       {tokenRequired ? (
         <TextField
           label="Setup token"
@@ -69,21 +63,10 @@ function SetupForm({ tokenRequired }: { tokenRequired: boolean }) {
           hint="Printed once in the server log when Tessera first started (or set as TESSERA_SETUP_TOKEN). It proves you run this server."
         />
       ) : null}
-      <TextField label="Your name" name="name" value={name} onChange={setName} error={fieldErrors.name} autoComplete="name" />
-      <TextField label="Email" name="email" type="email" value={email} onChange={setEmail} error={fieldErrors.email} autoComplete="email" />
-      <TextField
-        label="Password"
-        name="password"
-        type="password"
-        value={password}
-        onChange={setPassword}
-        error={fieldErrors.password}
-        autoComplete="new-password"
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
-      />
+      <NewAccountFields account={account} onChange={setAccount} fieldErrors={fieldErrors} />
       <Button type="submit" variant="primary" busy={busy} busyLabel="Creating administrator…" className="btn--block">
         Create administrator
       </Button>
-    </form>
+    </Form>
   )
 }

@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form } from '../../components/Form.tsx'
 import { withQuery } from '../../lib/api.ts'
 import { useSubmit } from '../../lib/useSubmit.ts'
 import { check, looksLikeEmail } from '../../lib/validate.ts'
@@ -64,8 +65,7 @@ function PasswordForm({ next, initialEmail }: { next: string; initialEmail: stri
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       <TextField label="Email" name="email" type="email" value={email} onChange={setEmail} error={fieldErrors.email} autoComplete="username" autoFocus={initialEmail === ''} />
       <TextField
         label="Password"
@@ -83,7 +83,7 @@ function PasswordForm({ next, initialEmail }: { next: string; initialEmail: stri
       <Button type="submit" variant="primary" busy={busy} busyLabel="Signing in…" className="btn--block">
         Sign in
       </Button>
-    </form>
+    </Form>
   )
 }
 
@@ -101,8 +101,7 @@ function MfaForm({ next }: { next: string }) {
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       <TextField
         label="Authentication code"
         name="code"
@@ -121,6 +120,6 @@ function MfaForm({ next }: { next: string }) {
       <Button variant="link" onClick={() => void auth.signOut()}>
         Cancel and use a different account
       </Button>
-    </form>
+    </Form>
   )
 }

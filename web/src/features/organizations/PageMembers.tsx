@@ -1,7 +1,7 @@
 import { useNavigate } from 'react-router-dom'
 import { ConfirmButton } from '../../components/ConfirmButton.tsx'
+import { ACTIONS_COLUMN, ApiTable } from '../../components/DataTable.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
-import { Loader } from '../../components/Loading.tsx'
 import { PageHeader, Section } from '../../components/PageHeader.tsx'
 import { capitalize, formatDate, formatRelative } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
@@ -19,6 +19,8 @@ export function PageMembers() {
   const members = useApi<unknown>(`/orgs/${org.id}/members`)
   const invitations = useApi<unknown>(manager ? `/orgs/${org.id}/invitations` : null)
 
+  const isSelf = (member: Member) => member.userId === auth.user?.id
+
   const reloadAll = () => {
     members.reload()
     invitations.reload()
@@ -35,125 +37,86 @@ export function PageMembers() {
       ) : null}
 
       <Section title="Members" id="members">
-        <Loader state={members} label="Loading members…">
-          {(data) => {
-            const rows = listOf<Member>(data, 'members').filter((member) => member.status !== 'removed')
-            if (rows.length === 0) {
-              return <EmptyState title="No members yet">Invite people with the form above.</EmptyState>
-            }
-            return (
-              <div className="table-wrap">
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Joined</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((member) => {
-                      const isSelf = member.userId === auth.user?.id
-                      return (
-                        <tr key={member.userId}>
-                          <td>
-                            {member.name}
-                            {isSelf ? <span className="badge badge--muted">You</span> : null}
-                          </td>
-                          <td>{member.email}</td>
-                          <td>
-                            {manager && !isSelf ? <MemberRoleSelect orgId={org.id} member={member} myRole={org.role} onChanged={members.reload} /> : capitalize(member.role)}
-                          </td>
-                          <td>
-                            <span className={`badge badge--${member.status === 'active' ? 'success' : 'warning'}`}>{capitalize(member.status)}</span>
-                          </td>
-                          <td>{formatDate(member.joinedAt)}</td>
-                          <td className="cell-actions">
-                            {isSelf ? (
-                              <ConfirmButton
-                                label="Leave"
-                                confirmLabel="Leave organization"
-                                subject={org.name}
-                                onConfirm={async () => {
-                                  await orgApi.removeMember(org.id, member.userId)
-                                  await auth.refresh()
-                                  navigate('/')
-                                }}
-                              />
-                            ) : manager ? (
-                              <ConfirmButton
-                                label="Remove"
-                                subject={member.name}
-                                onConfirm={async () => {
-                                  await orgApi.removeMember(org.id, member.userId)
-                                  members.reload()
-                                }}
-                              />
-                            ) : null}
-                          </td>
-                        </tr>
-                      )
-                    })}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }}
-        </Loader>
+        <ApiTable
+          state={members}
+          loadingLabel="Loading members…"
+          select={(data) => listOf<Member>(data, 'members').filter((member) => member.status !== 'removed')}
+          empty={<EmptyState title="No members yet">Invite people with the form above.</EmptyState>}
+          rowKey={(member) => member.userId}
+          columns={[
+            {
+              header: 'Name',
+              cell: (member) => (
+                <>
+                  {member.name}
+                  {isSelf(member) ? <span className="badge badge--muted">You</span> : null}
+                </>
+              ),
+            },
+            { header: 'Email', cell: (member) => member.email },
+            {
+              header: 'Role',
+              cell: (member) => (manager && !isSelf(member) ? <MemberRoleSelect orgId={org.id} member={member} myRole={org.role} onChanged={members.reload} /> : capitalize(member.role)),
+            },
+            { header: 'Status', cell: (member) => <span className={`badge badge--${member.status === 'active' ? 'success' : 'warning'}`}>{capitalize(member.status)}</span> },
+            { header: 'Joined', cell: (member) => formatDate(member.joinedAt) },
+            {
+              ...ACTIONS_COLUMN,
+              cell: (member) =>
+                isSelf(member) ? (
+                  <ConfirmButton
+                    label="Leave"
+                    confirmLabel="Leave organization"
+                    subject={org.name}
+                    onConfirm={async () => {
+                      await orgApi.removeMember(org.id, member.userId)
+                      await auth.refresh()
+                      navigate('/')
+                    }}
+                  />
+                ) : manager ? (
+                  <ConfirmButton
+                    label="Remove"
+                    subject={member.name}
+                    onConfirm={async () => {
+                      await orgApi.removeMember(org.id, member.userId)
+                      members.reload()
+                    }}
+                  />
+                ) : null,
+            },
+          ]}
+        />
       </Section>
 
       {manager ? (
         <Section title="Pending invitations" description="Invitation links expire after 7 days. Revoking one makes its link stop working." id="invitations">
-          <Loader state={invitations} label="Loading invitations…">
-            {(data) => {
-              const rows = listOf<Invitation>(data, 'invitations').filter((invitation) => invitation.status === 'pending')
-              if (rows.length === 0) {
-                return <EmptyState title="No pending invitations">When you invite someone who has no account yet, the invitation waits here until they accept it.</EmptyState>
-              }
-              return (
-                <div className="table-wrap">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Email</th>
-                        <th scope="col">Role</th>
-                        <th scope="col">Sent</th>
-                        <th scope="col">Expires</th>
-                        <th scope="col">
-                          <span className="visually-hidden">Actions</span>
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rows.map((invitation) => (
-                        <tr key={invitation.id}>
-                          <td>{invitation.email}</td>
-                          <td>{capitalize(invitation.role)}</td>
-                          <td>{formatRelative(invitation.createdAt)}</td>
-                          <td>{formatDate(invitation.expiresAt)}</td>
-                          <td className="cell-actions">
-                            <ConfirmButton
-                              label="Revoke"
-                              subject={`invitation for ${invitation.email}`}
-                              onConfirm={async () => {
-                                await orgApi.revokeInvitation(org.id, invitation.id)
-                                invitations.reload()
-                              }}
-                            />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )
-            }}
-          </Loader>
+          <ApiTable
+            state={invitations}
+            loadingLabel="Loading invitations…"
+            select={(data) => listOf<Invitation>(data, 'invitations').filter((invitation) => invitation.status === 'pending')}
+            empty={<EmptyState title="No pending invitations">When you invite someone who has no account yet, the invitation waits here until they accept it.</EmptyState>}
+            rowKey={(invitation) => invitation.id}
+            columns={[
+              { header: 'Email', cell: (invitation) => invitation.email },
+              { header: 'Role', cell: (invitation) => capitalize(invitation.role) },
+              { header: 'Sent', cell: (invitation) => formatRelative(invitation.createdAt) },
+              { header: 'Expires', cell: (invitation) => formatDate(invitation.expiresAt) },
+              {
+                ...ACTIONS_COLUMN,
+                cell: (invitation) => (
+                  <ConfirmButton
+                    label="Revoke"
+                    subject={`invitation for ${invitation.email}`}
+                    onConfirm={async () => {
+                      await orgApi.revokeInvitation(org.id, invitation.id)
+                      invitations.reload()
+                    }}
+                  />
+                ),
+              },
+            ]}
+          />
         </Section>
       ) : null}
     </div>

@@ -1,8 +1,8 @@
 import { useRef, useState } from 'react'
 import { useNavigate } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
-import { Button } from '../../components/Button.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form, FormActions } from '../../components/Form.tsx'
 import { Loader } from '../../components/Loading.tsx'
 import { PageHeader, Section } from '../../components/PageHeader.tsx'
 import { useApi } from '../../lib/useApi.ts'
@@ -70,20 +70,15 @@ function GeneralForm({ organization, onSaved }: { organization: Organization; on
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       {saved ? <Alert tone="success">Saved.</Alert> : null}
       <TextField label="Name" name="name" value={name} onChange={setName} error={fieldErrors.name} />
       <TextField label="Description" name="description" value={description} onChange={setDescription} error={fieldErrors.description} hint="Optional." />
       <p className="muted">
         Slug: <span className="mono">{organization.slug}</span> (it cannot be changed).
       </p>
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…">
-          Save changes
-        </Button>
-      </div>
-    </form>
+      <FormActions busy={busy} busyLabel="Saving…" submitLabel="Save changes" />
+    </Form>
   )
 }
 
@@ -101,8 +96,7 @@ function DeleteForm({ organization }: { organization: Organization }) {
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       <TextField
         label={`Type the slug “${organization.slug}” to confirm`}
         name="confirmSlug"
@@ -112,11 +106,7 @@ function DeleteForm({ organization }: { organization: Organization }) {
         autoComplete="off"
         className="mono-input"
       />
-      <div className="form-actions">
-        <Button type="submit" variant="danger" busy={busy} busyLabel="Deleting…">
-          Delete this organization
-        </Button>
-      </div>
-    </form>
+      <FormActions busy={busy} busyLabel="Deleting…" submitLabel="Delete this organization" variant="danger" />
+    </Form>
   )
 }

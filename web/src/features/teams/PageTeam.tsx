@@ -1,10 +1,11 @@
 import { useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
-import { Button } from '../../components/Button.tsx'
 import { ConfirmButton } from '../../components/ConfirmButton.tsx'
+import { ACTIONS_COLUMN, ApiTable } from '../../components/DataTable.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
 import { TextField } from '../../components/Field.tsx'
+import { Form, FormActions } from '../../components/Form.tsx'
 import { Loader } from '../../components/Loading.tsx'
 import { PageHeader, Section } from '../../components/PageHeader.tsx'
 import { capitalize, formatDate } from '../../lib/format.ts'
@@ -45,53 +46,37 @@ export function PageTeam() {
                     <AddTeamMemberForm orgId={org.id} teamId={details.id} candidates={candidates} onAdded={() => { teamMembers.reload(); team.reload() }} />
                   </div>
                 ) : null}
-                <Loader state={teamMembers} label="Loading team members…">
-                  {() =>
-                    members.length === 0 ? (
-                      <EmptyState title="This team has no members yet">
-                        {manager ? 'Add members of the organization with the form above.' : 'Owners and admins of the organization can add members.'}
-                      </EmptyState>
-                    ) : (
-                      <div className="table-wrap">
-                        <table className="table">
-                          <thead>
-                            <tr>
-                              <th scope="col">Name</th>
-                              <th scope="col">Email</th>
-                              <th scope="col">Team role</th>
-                              <th scope="col">Joined</th>
-                              <th scope="col">
-                                <span className="visually-hidden">Actions</span>
-                              </th>
-                            </tr>
-                          </thead>
-                          <tbody>
-                            {members.map((member) => (
-                              <tr key={member.userId}>
-                                <td>{member.name}</td>
-                                <td>{member.email}</td>
-                                <td>{capitalize(member.role)}</td>
-                                <td>{formatDate(member.joinedAt)}</td>
-                                <td className="cell-actions">
-                                  {manager ? (
-                                    <ConfirmButton
-                                      label="Remove"
-                                      subject={`${member.name} from ${details.name}`}
-                                      onConfirm={async () => {
-                                        await teamsApi.removeMember(org.id, details.id, member.userId)
-                                        teamMembers.reload()
-                                      }}
-                                    />
-                                  ) : null}
-                                </td>
-                              </tr>
-                            ))}
-                          </tbody>
-                        </table>
-                      </div>
-                    )
+                <ApiTable
+                  state={teamMembers}
+                  loadingLabel="Loading team members…"
+                  select={(data) => listOf<TeamMember>(data, 'members')}
+                  empty={
+                    <EmptyState title="This team has no members yet">
+                      {manager ? 'Add members of the organization with the form above.' : 'Owners and admins of the organization can add members.'}
+                    </EmptyState>
                   }
-                </Loader>
+                  rowKey={(member) => member.userId}
+                  columns={[
+                    { header: 'Name', cell: (member) => member.name },
+                    { header: 'Email', cell: (member) => member.email },
+                    { header: 'Team role', cell: (member) => capitalize(member.role) },
+                    { header: 'Joined', cell: (member) => formatDate(member.joinedAt) },
+                    {
+                      ...ACTIONS_COLUMN,
+                      cell: (member) =>
+                        manager ? (
+                          <ConfirmButton
+                            label="Remove"
+                            subject={`${member.name} from ${details.name}`}
+                            onConfirm={async () => {
+                              await teamsApi.removeMember(org.id, details.id, member.userId)
+                              teamMembers.reload()
+                            }}
+                          />
+                        ) : null,
+                    },
+                  ]}
+                />
               </Section>
               {manager ? (
                 <Section title="Team settings" id="team-settings">
@@ -130,16 +115,11 @@ function EditTeamForm({ orgId, team, onSaved }: { orgId: string; team: Team; onS
     onSaved()
   })
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Edit team">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Edit team">
       {saved ? <Alert tone="success">Saved.</Alert> : null}
       <TextField label="Team name" name="name" value={name} onChange={setName} error={fieldErrors.name} />
       <TextField label="Description" name="description" value={description} onChange={setDescription} error={fieldErrors.description} />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…">
-          Save team
-        </Button>
-      </div>
-    </form>
+      <FormActions busy={busy} busyLabel="Saving…" submitLabel="Save team" />
+    </Form>
   )
 }

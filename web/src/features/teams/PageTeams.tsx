@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom'
+import { ApiTable } from '../../components/DataTable.tsx'
 import { EmptyState } from '../../components/EmptyState.tsx'
-import { Loader } from '../../components/Loading.tsx'
 import { PageHeader, Section } from '../../components/PageHeader.tsx'
 import { formatDate } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
@@ -23,44 +23,23 @@ export function PageTeams() {
         </Section>
       ) : null}
       <Section title="All teams" id="teams">
-        <Loader state={teams} label="Loading teams…">
-          {(data) => {
-            const rows = listOf<Team>(data, 'teams')
-            if (rows.length === 0) {
-              return (
-                <EmptyState title="No teams yet">
-                  {manager ? 'Create the first team with the form above, then add members to it.' : 'Owners and admins of this organization can create teams. Ask one of them.'}
-                </EmptyState>
-              )
-            }
-            return (
-              <div className="table-wrap">
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Team</th>
-                      <th scope="col">Description</th>
-                      <th scope="col">Members</th>
-                      <th scope="col">Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((team) => (
-                      <tr key={team.id}>
-                        <td>
-                          <Link to={`/orgs/${org.id}/teams/${team.id}`}>{team.name}</Link>
-                        </td>
-                        <td className="muted">{team.description ?? '—'}</td>
-                        <td>{team.memberCount ?? '—'}</td>
-                        <td>{formatDate(team.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }}
-        </Loader>
+        <ApiTable
+          state={teams}
+          loadingLabel="Loading teams…"
+          select={(data) => listOf<Team>(data, 'teams')}
+          empty={
+            <EmptyState title="No teams yet">
+              {manager ? 'Create the first team with the form above, then add members to it.' : 'Owners and admins of this organization can create teams. Ask one of them.'}
+            </EmptyState>
+          }
+          rowKey={(team) => team.id}
+          columns={[
+            { header: 'Team', cell: (team) => <Link to={`/orgs/${org.id}/teams/${team.id}`}>{team.name}</Link> },
+            { header: 'Description', className: 'muted', cell: (team) => team.description ?? '—' },
+            { header: 'Members', cell: (team) => team.memberCount ?? '—' },
+            { header: 'Created', cell: (team) => formatDate(team.createdAt) },
+          ]}
+        />
       </Section>
     </div>
   )

@@ -1,12 +1,13 @@
 import { useRef, useState } from 'react'
 import { Alert } from '../../../components/Alert.tsx'
-import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
+import { NewPasswordField } from '../../../components/NewPasswordField.tsx'
 import { Section } from '../../../components/PageHeader.tsx'
 import { setCsrfToken } from '../../../lib/api.ts'
 import { useApi } from '../../../lib/useApi.ts'
 import { useSubmit } from '../../../lib/useSubmit.ts'
-import { check, MIN_PASSWORD_LENGTH, PASSWORD_FLOOR } from '../../../lib/validate.ts'
+import { check, MIN_PASSWORD_LENGTH, newPasswordRule } from '../../../lib/validate.ts'
 import { accountApi } from '../api.ts'
 
 export function PasswordSection({ onChanged }: { onChanged: () => void }) {
@@ -24,7 +25,7 @@ export function PasswordSection({ onChanged }: { onChanged: () => void }) {
     setDone(false)
     check([
       ['currentPassword', currentPassword !== '', 'Enter your current password'],
-      ['newPassword', newPassword.length >= Math.max(PASSWORD_FLOOR, minLength), `Use at least ${Math.max(PASSWORD_FLOOR, minLength)} characters`],
+      newPasswordRule('newPassword', newPassword, minLength),
       ['newPassword', newPassword !== currentPassword, 'Choose a password different from the current one'],
       ['confirm', confirm === newPassword, 'The two new passwords do not match'],
     ])
@@ -40,22 +41,17 @@ export function PasswordSection({ onChanged }: { onChanged: () => void }) {
 
   return (
     <Section title="Password" description="Changing the password signs out all your other sessions." id="password">
-      <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Change password">
-        {formError ? <Alert>{formError}</Alert> : null}
+      <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Change password">
         {done ? <Alert tone="success">Password changed. Your other sessions were signed out.</Alert> : null}
         {/* Lets password managers associate the change with the account. */}
         <input type="text" name="username" autoComplete="username" hidden readOnly />
         <TextField label="Current password" name="currentPassword" type="password" value={currentPassword} onChange={setCurrentPassword} error={fieldErrors.currentPassword} autoComplete="current-password" />
         <div className="form-grid">
-          <TextField label="New password" name="newPassword" type="password" value={newPassword} onChange={setNewPassword} error={fieldErrors.newPassword} autoComplete="new-password" hint={`At least ${minLength} characters.`} />
+          <NewPasswordField label="New password" name="newPassword" value={newPassword} onChange={setNewPassword} error={fieldErrors.newPassword} minimumLength={minLength} />
           <TextField label="Repeat new password" name="confirm" type="password" value={confirm} onChange={setConfirm} error={fieldErrors.confirm} autoComplete="new-password" />
         </div>
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} busyLabel="Changing…">
-            Change password
-          </Button>
-        </div>
-      </form>
+        <FormActions busy={busy} busyLabel="Changing…" submitLabel="Change password" />
+      </Form>
     </Section>
   )
 }

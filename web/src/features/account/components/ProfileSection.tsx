@@ -2,6 +2,7 @@ import { useId, useMemo, useRef, useState } from 'react'
 import { Alert } from '../../../components/Alert.tsx'
 import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { Section } from '../../../components/PageHeader.tsx'
 import { errorMessage } from '../../../lib/api.ts'
 import { useSubmit } from '../../../lib/useSubmit.ts'
@@ -69,8 +70,7 @@ export function ProfileSection({ user }: { user: User }) {
         ) : null}
         {verification ? <Alert tone={verification.tone}>{verification.text}</Alert> : null}
       </div>
-      <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Profile">
-        {formError ? <Alert>{formError}</Alert> : null}
+      <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Profile">
         {saved ? <Alert tone="success">Profile saved.</Alert> : null}
         <TextField label="Display name" name="name" value={name} onChange={setName} error={fieldErrors.name} autoComplete="name" />
         <div className="form-grid">
@@ -82,12 +82,8 @@ export function ProfileSection({ user }: { user: User }) {
             <option key={zone} value={zone} />
           ))}
         </datalist>
-        <div className="form-actions">
-          <Button type="submit" variant="primary" busy={busy} busyLabel="Saving…">
-            Save profile
-          </Button>
-        </div>
-      </form>
+        <FormActions busy={busy} busyLabel="Saving…" submitLabel="Save profile" />
+      </Form>
     </Section>
   )
 }

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import { Alert } from '../../../components/Alert.tsx'
 import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { Section } from '../../../components/PageHeader.tsx'
 import { errorMessage } from '../../../lib/api.ts'
 import { useSubmit } from '../../../lib/useSubmit.ts'
@@ -84,18 +85,14 @@ function Enrolment({ setup, onEnabled, onCancel }: { setup: TwoFactorSetup; onEn
         </li>
         <li>
           <p>Enter the 6-digit code the app shows to confirm.</p>
-          <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Confirm two-factor code">
-            {formError ? <Alert>{formError}</Alert> : null}
+          <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Confirm two-factor code">
             <TextField label="Code from the app" name="code" value={code} onChange={setCode} error={fieldErrors.code} inputMode="numeric" autoComplete="one-time-code" className="mono-input" autoFocus />
-            <div className="form-actions">
-              <Button type="submit" variant="primary" busy={busy} busyLabel="Verifying…">
-                Turn on two-factor
-              </Button>
+            <FormActions busy={busy} busyLabel="Verifying…" submitLabel="Turn on two-factor">
               <Button variant="ghost" onClick={onCancel}>
                 Cancel
               </Button>
-            </div>
-          </form>
+            </FormActions>
+          </Form>
         </li>
       </ol>
     </div>
@@ -117,11 +114,7 @@ function RegenerateCodes({ onCodes }: { onCodes: (codes: string[]) => void }) {
       <p className="muted">Replaces your backup codes; the old ones stop working.</p>
       {formError ? <Alert>{formError}</Alert> : null}
       <TextField label="Authenticator code" name="code" value={code} onChange={setCode} error={fieldErrors.code} autoComplete="one-time-code" className="mono-input" />
-      <div className="form-actions">
-        <Button type="submit" variant="secondary" busy={busy} busyLabel="Generating…">
-          Generate new backup codes
-        </Button>
-      </div>
+      <FormActions busy={busy} busyLabel="Generating…" submitLabel="Generate new backup codes" variant="secondary" />
     </form>
   )
 }
@@ -145,11 +138,7 @@ function DisableForm({ onDisabled }: { onDisabled: () => void }) {
       {formError ? <Alert>{formError}</Alert> : null}
       <TextField label="Password" name="password" type="password" value={password} onChange={setPassword} error={fieldErrors.password} autoComplete="current-password" />
       <TextField label="Authenticator or backup code" name="code" value={code} onChange={setCode} error={fieldErrors.code} autoComplete="one-time-code" className="mono-input" />
-      <div className="form-actions">
-        <Button type="submit" variant="danger" busy={busy} busyLabel="Turning off…">
-          Turn off two-factor
-        </Button>
-      </div>
+      <FormActions busy={busy} busyLabel="Turning off…" submitLabel="Turn off two-factor" variant="danger" />
     </form>
   )
 }

@@ -1,7 +1,6 @@
 import { useId, useRef, useState } from 'react'
-import { Alert } from '../../../components/Alert.tsx'
-import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { useSubmit } from '../../../lib/useSubmit.ts'
 import { check } from '../../../lib/validate.ts'
 import { apiKeysApi, SCOPES, type ApiKeyScope, type CreatedApiKey } from '../api.ts'
@@ -37,8 +36,7 @@ export function CreateApiKeyForm({ orgId, onCreated }: { orgId: string; onCreate
   const toggle = (scope: ApiKeyScope, on: boolean) => setScopes((current) => (on ? [...current, scope] : current.filter((value) => value !== scope)))
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Create an API key">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Create an API key">
       <TextField label="Key name" name="name" value={name} onChange={setName} error={fieldErrors.name} autoComplete="off" hint="Describe where the key is used, so you know what breaks if you revoke it." />
       <fieldset className={`fieldset${fieldErrors.scopes ? ' field--invalid' : ''}`} aria-describedby={fieldErrors.scopes ? `${scopesId}-error` : undefined}>
         <legend>Scopes</legend>
@@ -79,11 +77,7 @@ export function CreateApiKeyForm({ orgId, onCreated }: { orgId: string; onCreate
         error={fieldErrors.expiresAt}
         hint="Leave empty for a key that works until revoked."
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={busy} busyLabel="Creating…">
-          Create API key
-        </Button>
-      </div>
-    </form>
+      <FormActions busy={busy} busyLabel="Creating…" submitLabel="Create API key" />
+    </Form>
   )
 }

@@ -1,9 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { useSearchParams } from 'react-router-dom'
 import { Button } from '../../../components/Button.tsx'
+import { DataTable, type Column } from '../../../components/DataTable.tsx'
 import { EmptyState } from '../../../components/EmptyState.tsx'
 import { TextField } from '../../../components/Field.tsx'
 import { LoadError, Spinner } from '../../../components/Loading.tsx'
+import { Pager } from '../../../components/Pager.tsx'
 import { ApiError } from '../../../lib/api.ts'
 import { formatDateTime } from '../../../lib/format.ts'
 import { useApi } from '../../../lib/useApi.ts'
@@ -118,31 +120,33 @@ export function AuditLog({ path, showOrganization = false }: { path: string; sho
       {state.loading && state.data === undefined ? <Spinner label="Loading audit entries…" /> : null}
       {state.data ? (
         <div className="card" aria-busy={state.loading}>
-          {state.data.entries.length === 0 ? (
-            <EmptyState title={hasFilters ? 'No entries match these filters' : 'No audit entries in this time window'}>
-              {hasFilters ? 'Clear or widen the filters, or choose a longer time range.' : 'Changes and sign-ins appear here as they happen. Without a range, the last 30 days are shown; pick an earlier “From” date to look further back.'}
-            </EmptyState>
-          ) : (
-            <AuditTable entries={state.data.entries} showOrganization={showOrganization} />
-          )}
-          <nav className="pager" aria-label="Audit log pages">
-            <Button variant="secondary" disabled={cursors.length <= 1 || state.loading} onClick={() => setCursors((current) => current.slice(0, -1))}>
-              ← Newer
-            </Button>
-            <span className="muted">Page {cursors.length}</span>
-            <Button
-              variant="secondary"
-              disabled={!state.data.nextCursor || state.loading}
-              onClick={() => {
-                const next = state.data?.nextCursor
-                if (next) {
-                  setCursors((current) => [...current, next])
-                }
-              }}
-            >
-              Older →
-            </Button>
-          </nav>
+          <DataTable
+            rows={state.data.entries}
+            columns={auditColumns(showOrganization)}
+            rowKey={(entry) => `${entry.id}-${entry.createdAt}`}
+            compact
+            empty={
+              <EmptyState title={hasFilters ? 'No entries match these filters' : 'No audit entries in this time window'}>
+                {hasFilters ? 'Clear or widen the filters, or choose a longer time range.' : 'Changes and sign-ins appear here as they happen. Without a range, the last 30 days are shown; pick an earlier “From” date to look further back.'}
+              </EmptyState>
+            }
+          />
+          <Pager
+            label="Audit log pages"
+            previousLabel="← Newer"
+            nextLabel="Older →"
+            canPrevious={cursors.length > 1 && !state.loading}
+            canNext={Boolean(state.data.nextCursor) && !state.loading}
+            onPrevious={() => setCursors((current) => current.slice(0, -1))}
+            onNext={() => {
+              const next = state.data?.nextCursor
+              if (next) {
+                setCursors((current) => [...current, next])
+              }
+            }}
+          >
+            Page {cursors.length}
+          </Pager>
         </div>
       ) : null}
     </div>
@@ -153,44 +157,30 @@ function describeAction(entry: AuditEntry): string {
   return entry.action === 'EVENT' ? entry.eventType : `${entry.action.toLowerCase()}`
 }
 
-function AuditTable({ entries, showOrganization }: { entries: AuditEntry[]; showOrganization: boolean }) {
-  return (
-    <div className="table-wrap">
-      <table className="table table--compact">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">Resource</th>
-            {showOrganization ? <th scope="col">Organization</th> : null}
-            <th scope="col">IP address</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={`${entry.id}-${entry.createdAt}`}>
-              <td className="nowrap">{formatDateTime(entry.createdAt)}</td>
-              <td>{entry.userEmail ?? (entry.userId ? <span className="mono">{entry.userId.slice(0, 8)}</span> : <span className="muted">system</span>)}</td>
-              <td>
-                <span className={`badge badge--${entry.severity === 'high' || entry.severity === 'critical' ? 'danger' : entry.severity === 'medium' ? 'warning' : 'muted'}`}>{describeAction(entry)}</span>
-              </td>
-              <td>
-                <span className="mono">{entry.tableName}</span>
-                {entry.changedFields && entry.changedFields.length > 0 ? <div className="muted small">changed: {entry.changedFields.join(', ')}</div> : null}
-              </td>
-              {showOrganization ? <td className="mono small">{entry.organizationId ? entry.organizationId.slice(0, 8) : '—'}</td> : null}
-              <td className="mono small">{entry.ipAddress ?? '—'}</td>
-              <td>
-                <EntryDetails entry={entry} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  )
+function auditColumns(showOrganization: boolean): Array<Column<AuditEntry>> {
+  const organization: Column<AuditEntry> = { header: 'Organization', className: 'mono small', cell: (entry) => (entry.organizationId ? entry.organizationId.slice(0, 8) : '—') }
+  return [
+    { header: 'Time', className: 'nowrap', cell: (entry) => formatDateTime(entry.createdAt) },
+    { header: 'Actor', cell: (entry) => entry.userEmail ?? (entry.userId ? <span className="mono">{entry.userId.slice(0, 8)}</span> : <span className="muted">system</span>) },
+    {
+      header: 'Action',
+      cell: (entry) => (
+        <span className={`badge badge--${entry.severity === 'high' || entry.severity === 'critical' ? 'danger' : entry.severity === 'medium' ? 'warning' : 'muted'}`}>{describeAction(entry)}</span>
+      ),
+    },
+    {
+      header: 'Resource',
+      cell: (entry) => (
+        <>
+          <span className="mono">{entry.tableName}</span>
+          {entry.changedFields && entry.changedFields.length > 0 ? <div className="muted small">changed: {entry.changedFields.join(', ')}</div> : null}
+        </>
+      ),
+    },
+    ...(showOrganization ? [organization] : []),
+    { header: 'IP address', className: 'mono small', cell: (entry) => entry.ipAddress ?? '—' },
+    { header: 'Details', cell: (entry) => <EntryDetails entry={entry} /> },
+  ]
 }
 
 function EntryDetails({ entry }: { entry: AuditEntry }) {

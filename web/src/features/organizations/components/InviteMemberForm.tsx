@@ -1,8 +1,8 @@
 import { useRef, useState } from 'react'
 import { Link } from 'react-router-dom'
 import { Alert } from '../../../components/Alert.tsx'
-import { Button } from '../../../components/Button.tsx'
 import { SelectField, TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { useSubmit } from '../../../lib/useSubmit.ts'
 import { check, looksLikeEmail } from '../../../lib/validate.ts'
 import type { OrgRole } from '../../auth/types.ts'
@@ -29,8 +29,7 @@ export function InviteMemberForm({ orgId, myRole, isInstanceAdmin, onDone }: { o
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Invite a member">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Invite a member">
       {result?.status === 'added' ? (
         <Alert tone="success">
           {result.member.name} ({result.member.email}) already had an account and was added as {result.member.role}.
@@ -59,12 +58,8 @@ export function InviteMemberForm({ orgId, myRole, isInstanceAdmin, onDone }: { o
           error={fieldErrors.role}
           options={roles.map((option) => ({ value: option.value, label: `${option.label} — ${option.description}` }))}
         />
-        <div className="form-inline-action">
-          <Button type="submit" variant="primary" busy={busy} busyLabel="Inviting…">
-            Invite
-          </Button>
-        </div>
+        <FormActions inline busy={busy} busyLabel="Inviting…" submitLabel="Invite" />
       </div>
-    </form>
+    </Form>
   )
 }

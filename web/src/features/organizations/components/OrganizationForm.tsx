@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react'
-import { Alert } from '../../../components/Alert.tsx'
 import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { slugify } from '../../../lib/format.ts'
 import { useSubmit } from '../../../lib/useSubmit.ts'
 import { check } from '../../../lib/validate.ts'
@@ -28,8 +28,7 @@ export function OrganizationForm({ onCreated, onCancel }: { onCreated: (org: Org
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError}>
       <TextField
         label="Organization name"
         name="name"
@@ -59,16 +58,13 @@ export function OrganizationForm({ onCreated, onCancel }: { onCreated: (org: Org
         className="mono-input"
         hint="Unique on this instance. Lowercase letters, digits and dashes; filled in from the name."
       />
-      <div className="form-actions">
-        <Button type="submit" variant="primary" busy={busy} busyLabel="Creating…">
-          Create organization
-        </Button>
+      <FormActions busy={busy} busyLabel="Creating…" submitLabel="Create organization">
         {onCancel ? (
           <Button variant="ghost" onClick={onCancel}>
             Cancel
           </Button>
         ) : null}
-      </div>
-    </form>
+      </FormActions>
+    </Form>
   )
 }

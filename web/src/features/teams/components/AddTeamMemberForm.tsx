@@ -1,8 +1,7 @@
 import { useRef, useState } from 'react'
 import { Link } from 'react-router-dom'
-import { Alert } from '../../../components/Alert.tsx'
-import { Button } from '../../../components/Button.tsx'
 import { SelectField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { useSubmit } from '../../../lib/useSubmit.ts'
 import { check } from '../../../lib/validate.ts'
 import type { Member } from '../../organizations/api.ts'
@@ -29,8 +28,7 @@ export function AddTeamMemberForm({ orgId, teamId, candidates, onAdded }: { orgI
     )
   }
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Add a team member">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Add a team member">
       <div className="form-inline">
         <SelectField
           label="Member"
@@ -52,12 +50,8 @@ export function AddTeamMemberForm({ orgId, teamId, candidates, onAdded }: { orgI
             { value: 'maintainer', label: 'Maintainer' },
           ]}
         />
-        <div className="form-inline-action">
-          <Button type="submit" variant="primary" busy={busy} busyLabel="Adding…">
-            Add to team
-          </Button>
-        </div>
+        <FormActions inline busy={busy} busyLabel="Adding…" submitLabel="Add to team" />
       </div>
-    </form>
+    </Form>
   )
 }

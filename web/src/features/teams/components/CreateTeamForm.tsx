@@ -1,7 +1,6 @@
 import { useRef, useState } from 'react'
-import { Alert } from '../../../components/Alert.tsx'
-import { Button } from '../../../components/Button.tsx'
 import { TextField } from '../../../components/Field.tsx'
+import { Form, FormActions } from '../../../components/Form.tsx'
 import { useSubmit } from '../../../lib/useSubmit.ts'
 import { check } from '../../../lib/validate.ts'
 import { teamsApi, type Team } from '../api.ts'
@@ -20,17 +19,12 @@ export function CreateTeamForm({ orgId, onCreated }: { orgId: string; onCreated:
   })
 
   return (
-    <form ref={formRef} onSubmit={handleSubmit} noValidate className="form" aria-label="Create a team">
-      {formError ? <Alert>{formError}</Alert> : null}
+    <Form ref={formRef} onSubmit={handleSubmit} error={formError} aria-label="Create a team">
       <div className="form-inline">
         <TextField label="Team name" name="name" value={name} onChange={setName} error={fieldErrors.name} autoComplete="off" />
         <TextField label="Description (optional)" name="description" value={description} onChange={setDescription} error={fieldErrors.description} autoComplete="off" className="grow" />
-        <div className="form-inline-action">
-          <Button type="submit" variant="primary" busy={busy} busyLabel="Creating…">
-            Create team
-          </Button>
-        </div>
+        <FormActions inline busy={busy} busyLabel="Creating…" submitLabel="Create team" />
       </div>
-    </form>
+    </Form>
   )
 }
