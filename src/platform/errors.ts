@@ -39,7 +39,14 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'service_unavailable'
+  | 'outbound_blocked'
+  | 'outbound_failed'
   | 'internal_error'
+  | 'invalid_mapping'
+  | 'pipeline_paused'
+  | 'idempotency_key_reused'
+  | 'idempotency_key_in_flight'
+  | 'storage_limit_exceeded'
 
 export class AppError extends Error {
   constructor(

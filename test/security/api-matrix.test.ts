@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../../src/app.ts'
 import { registerUser, uniqueEmail, type Session, type TestContext } from '../app.ts'
+import { createPipeline, push } from '../ingest.ts'
 import { addMember, bearer, createApiKey, createOrg, createTeam, createTenancyTestApp, type OrgFixture } from '../tenancy.ts'
 
 /**
@@ -17,6 +18,10 @@ interface Ids {
   teamId: string
   invitationId: string
   keyId: string
+  pipelineId: string
+  sinkId: string
+  dataSourceId: string
+  runId: string
 }
 
 interface MatrixRow {
@@ -47,6 +52,37 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/v1/orgs/:orgId/api-keys': { keys: false, body: () => ({ name: 'Backdoor', scopes: ['admin'] }) },
   'DELETE /api/v1/orgs/:orgId/api-keys/:keyId': { keys: false },
   'GET /api/v1/orgs/:orgId/audit': { keys: true },
+  'POST /api/v1/orgs/:orgId/mappings/preview': { keys: false, body: () => ({ mapping: { mappings: [], transformations: [] }, sample: [{ a: 1 }] }) },
+  'GET /api/v1/orgs/:orgId/pipelines': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines': { keys: false, body: () => ({ name: 'Planted by B', type: 'realtime' }) },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/pipelines/:pipelineId': { keys: false, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/pipelines/:pipelineId': { keys: false },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/pause': { keys: false, body: () => ({ reason: 'Paused by B' }) },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/resume': { keys: false },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/webhook-secret': { keys: false },
+  'PUT /api/v1/orgs/:orgId/pipelines/:pipelineId/mapping': { keys: false, body: () => ({ mappings: [], transformations: [] }) },
+  'DELETE /api/v1/orgs/:orgId/pipelines/:pipelineId/mapping': { keys: false },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks': { keys: false, body: () => ({ sinkType: 'webhook', config: { url: 'https://b.example.com/steal' } }) },
+  'DELETE /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId': { keys: false },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/data': { keys: true },
+  'GET /api/v1/orgs/:orgId/data-sources': { keys: true },
+  'POST /api/v1/orgs/:orgId/data-sources': { keys: true, body: () => ({ name: 'Planted by B', type: 'push' }) },
+  'POST /api/v1/orgs/:orgId/data-sources/csv': { keys: true },
+  'GET /api/v1/orgs/:orgId/data-sources/:dataSourceId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/data-sources/:dataSourceId': { keys: true, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/data-sources/:dataSourceId': { keys: true },
+  'POST /api/v1/orgs/:orgId/data-sources/:dataSourceId/test': { keys: true },
+  'POST /api/v1/orgs/:orgId/data-sources/:dataSourceId/discover': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/runs': { keys: true, body: () => ({ priority: -1000 }) },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/runs': { keys: true },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/statistics': { keys: true },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/workflow': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/pipelines/:pipelineId/workflow': { keys: true, body: () => ({ maxRetries: 0, timeoutMinutes: 1 }) },
+  'GET /api/v1/orgs/:orgId/runs/:runId': { keys: true },
+  'POST /api/v1/orgs/:orgId/runs/:runId/cancel': { keys: true },
+  'POST /api/v1/orgs/:orgId/runs/:runId/retry': { keys: true },
 }
 
 /** Every "METHOD /path" the app serves, read from app.printRoutes (HEAD twins dropped). */
@@ -94,6 +130,14 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'app.team_members where organization_id = any($1)',
     'app.invitations where organization_id = any($1)',
     'auth.api_keys where organization_id = any($1)',
+    'ingest.pipelines where organization_id = any($1)',
+    'ingest.pipeline_sinks where organization_id = any($1)',
+    'ingest.data_mappings where organization_id = any($1)',
+    'ingest.pipeline_data where organization_id = any($1)',
+    'ingest.data_ingestion_jobs where organization_id = any($1)',
+    'app.data_sources where organization_id = any($1)',
+    'ingest.workflows where organization_id = any($1)',
+    'ingest.workflow_executions where organization_id = any($1)',
   ]
   const parts: unknown[] = []
   for (const from of tables) {
@@ -114,7 +158,19 @@ beforeAll(async () => {
   await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/teams/${teamA}/members`, headers: orgA.owner.headers, payload: { userId: memberA.userId } })
   const invitation = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/members`, headers: orgA.owner.headers, payload: { email: uniqueEmail('pending'), role: 'admin' } })
   const keyA = await createApiKey(ctx.app, orgA, ['read', 'admin'])
-  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id }
+  const pipelineA = await createPipeline(ctx.app, orgA, {
+    mapping: { mappings: [{ path: '$.n', field: 'n', type: 'integer' }], transformations: [] },
+    sinks: [{ sinkType: 'webhook', config: { url: 'https://a.example.com/in' } }],
+  })
+  const sinkA = (await ctx.app.inject({ method: 'GET', url: `/api/v1/orgs/${orgA.id}/pipelines/${pipelineA.id}/sinks`, headers: orgA.owner.headers })).json().sinks[0]
+  await push(ctx.app, pipelineA.id, { key: (await createApiKey(ctx.app, orgA, ['ingest'])).key, records: [{ n: 1 }, { n: 2 }] })
+  const dataSource = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/data-sources`, headers: orgA.owner.headers, payload: { name: 'A source', type: 'push' } })
+  // A failed run of A's pipeline (retryable, so a retry or cancel that got through would show).
+  const { rows: runRows } = await ctx.admin.query<{ id: string }>(
+    `with w as (insert into ingest.workflows (organization_id, pipeline_id, name) values ($1, $2, 'A workflow') returning id)
+     insert into ingest.workflow_executions (organization_id, workflow_id, pipeline_id, run_number, status, started_at, completed_at)
+     select $1, w.id, $2, 1, 'Failed', now(), now() from w returning id`, [orgA.id, pipelineA.id])
+  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)
@@ -155,7 +211,7 @@ describe('tenant API matrix', () => {
           if (response.statusCode !== caller.expected) {
             failures.push(`${route} as ${caller.who} (${url}): ${response.statusCode} ${response.body.slice(0, 200)}`)
           }
-          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, orgA.owner.userId]) {
+          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.dataSourceId, idsA.runId, orgA.owner.userId]) {
             if (response.body.includes(foreign)) {
               failures.push(`${route} as ${caller.who} leaked ${foreign}`)
             }
@@ -167,8 +223,17 @@ describe('tenant API matrix', () => {
     expect(await snapshot([orgA.id, orgB.id])).toBe(before)
   })
 
+  it("answers 404 to B's ingest key pushing to A's pipeline, and stores nothing", async () => {
+    const ingestKeyB = (await createApiKey(ctx.app, orgB, ['ingest', 'admin'])).key
+    const before = await snapshot([orgA.id, orgB.id])
+    const response = await push(ctx.app, idsA.pipelineId, { key: ingestKeyB, records: [{ n: 666 }] })
+    expect(response.statusCode).toBe(404)
+    expect(response.body).not.toContain(idsA.pipelineId)
+    expect(await snapshot([orgA.id, orgB.id])).toBe(before)
+  })
+
   it("still serves A's own owner on the same routes (the ids are real)", async () => {
-    for (const path of ['/api/v1/orgs/:orgId', '/api/v1/orgs/:orgId/members', '/api/v1/orgs/:orgId/teams/:teamId', '/api/v1/orgs/:orgId/teams/:teamId/members', '/api/v1/orgs/:orgId/invitations']) {
+    for (const path of ['/api/v1/orgs/:orgId', '/api/v1/orgs/:orgId/members', '/api/v1/orgs/:orgId/teams/:teamId', '/api/v1/orgs/:orgId/teams/:teamId/members', '/api/v1/orgs/:orgId/invitations', '/api/v1/orgs/:orgId/runs/:runId']) {
       const response = await ctx.app.inject({ method: 'GET', url: fillPath(path, idsA), headers: orgA.owner.headers })
       expect(response.statusCode, path).toBe(200)
     }

@@ -9,8 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../database.ts'
  * under test). A new table, view, function or grant that breaks one fails here first.
  */
 
-const TENANT_SCHEMAS = ['auth', 'app', 'audit']
-const TESSERA_SCHEMAS = ['auth', 'app', 'audit', 'ops', 'private']
+const TENANT_SCHEMAS = ['auth', 'app', 'audit', 'ingest']
+const TESSERA_SCHEMAS = ['auth', 'app', 'audit', 'ingest', 'ops', 'private']
 const RUNTIME_ROLES = [APP_ROLE, RUNTIME_ROLE]
 
 /** Tables of the tenant schemas that deliberately have no organization_id. */
@@ -24,6 +24,7 @@ const WITHOUT_ORGANIZATION_ID: Record<string, string> = {
   'app.organizations': 'its id is the tenant key itself',
   'app.system_settings': 'instance-wide configuration, read and written by instance administrators',
   'app.mail_outbox': 'instance-wide queue; pre-authentication mail has no organization',
+  'ingest.workflow_templates': "instance-wide workflow templates (seed 004's seeding script), read by anyone signed in",
 }
 
 let testDb: TestDatabase

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { createIngestRows } from './policy-matrix.ingest-fixture.ts'
 
 /**
  * The people of the policy matrix. Organization A has one user per role plus a suspended
@@ -86,8 +87,8 @@ async function asUser<T>(client: pg.Client, userId: string, orgId: string, fn: (
 export async function createFixture(admin: pg.Client, runtime: pg.Client): Promise<Fixture> {
   const rows = new Rows()
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
-  const insert = async (table: string, label: string, text: string, values: unknown[]): Promise<string> => {
-    const { rows: inserted } = await admin.query<{ id: string }>(`${text} returning id::text`, values)
+  const insert = async (table: string, label: string, text: string, values: unknown[], idExpr = 'id::text'): Promise<string> => {
+    const { rows: inserted } = await admin.query<{ id: string }>(`${text} returning ${idExpr} as id`, values)
     const id = inserted[0]?.id
     if (!id) {
       throw new Error(`fixture insert into ${table} returned no id`)
@@ -170,6 +171,8 @@ export async function createFixture(admin: pg.Client, runtime: pg.Client): Promi
     rows.add('app.system_settings', row.label, row.id)
     rows.add('app.system_configuration', row.label, row.key)
   }
+  await createIngestRows(admin, insert, (table, label, id) => rows.add(table, label, id), { orgA, orgB, owners: { A: user.aOwner, B: user.bOwner } })
+
   // Everything above went through the audit triggers.
   const audit = await admin.query<{ id: string; org: string | null }>('select id::text, organization_id::text as org from audit.audit_log')
   for (const row of audit.rows) {

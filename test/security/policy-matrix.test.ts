@@ -4,17 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../database.ts'
 import { DENIED, NEW, type Outcome, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
 import { ACTORS, createFixture, type Actor, type ActorName, type Fixture } from './policy-matrix.fixture.ts'
+import { INGEST_TABLES } from './policy-matrix.ingest.ts'
 import { INSTANCE_TABLES } from './policy-matrix.instance.ts'
 import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
 
 /**
  * Row-Level Security, table × statement × actor, against real PostgreSQL as tessera_app.
  * The expectations live in policy-matrix.tenancy.ts (organization-scoped tables) and
- * policy-matrix.instance.ts (user-scoped and instance-wide ones); adding a table is one
+ * policy-matrix.instance.ts (user-scoped and instance-wide ones) and policy-matrix.ingest.ts
+ * (data sources, pipelines, pushed data, workflows); adding a table is one
  * entry there, and the coverage test below fails until it exists.
  */
 
-const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES]
+const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES]
 
 let admin: pg.Client
 let runtime: pg.Client
@@ -70,7 +72,8 @@ function expected(table: string, outcome: Outcome): string[] | string {
 async function observe(spec: TableSpec, statement: Statement, name: ActorName): Promise<string[] | string> {
   const client = name === 'none' ? bare : runtime
   const query = statement.sql(fixture, actor(name))
-  const inserting = /^\s*insert\b/i.test(query.text)
+  // Rows a statement inserts into the table under test are NEW (the insert may sit after a WITH).
+  const inserting = new RegExp(`\\binsert\\s+into\\s+${spec.table.replace('.', '\\.')}\\b`, 'i').test(query.text)
   await client.query('begin')
   try {
     if (name !== 'none') {
@@ -109,11 +112,11 @@ for (const spec of TABLES) {
 }
 
 describe('the matrix itself', () => {
-  it('has an entry for every table and view of auth, app and audit', async () => {
+  it('has an entry for every table and view of auth, app, audit and ingest', async () => {
     const { rows } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname in ('auth', 'app', 'audit') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
         order by 1`)
     expect(TABLES.map((spec) => spec.table).sort()).toEqual(rows.map((row) => row.name))
   })
@@ -122,7 +125,7 @@ describe('the matrix itself', () => {
     const { rows: tables } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid
-        where n.nspname in ('auth', 'app', 'audit') and c.relkind in ('r', 'p') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest') and c.relkind in ('r', 'p') and not c.relispartition
           and a.attname = 'organization_id' and not a.attisdropped`)
     expect(tables.length).toBeGreaterThan(0)
     for (const { name } of tables) {

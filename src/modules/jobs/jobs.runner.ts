@@ -21,6 +21,11 @@ export interface JobRunnerOptions {
   tasks?: TaskList
   /** How often graphile-worker polls when LISTEN/NOTIFY is quiet (default 2 s). */
   pollIntervalMs?: number
+  /**
+   * Jobs this worker runs at once (default 4): a pipeline run can take minutes and must not hold
+   * up mail or maintenance. Runs themselves are capped instance-wide by max_concurrent_workflows.
+   */
+  concurrency?: number
 }
 
 /**
@@ -50,7 +55,7 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
     pgPool: runtime.database.pool,
     taskList: tasks,
     events,
-    concurrency: 1,
+    concurrency: options.concurrency ?? 4,
     noHandleSignals: true,
     pollInterval: options.pollIntervalMs ?? 2_000,
     crontab: JOB_SCHEDULE,
@@ -96,7 +101,7 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
       })
   }, heartbeatMs)
   // Partitions first: the audit log must never meet a month without a partition.
-  await runner.addJob('audit:partitions', {}, { jobKey: 'audit:partitions:startup' })
+  await runner.addJob('partitions:maintain', {}, { jobKey: 'partitions:maintain:startup' })
 
   return {
     workerId,
@@ -145,7 +150,11 @@ function instrument(tasks: TaskList): TaskList {
   return wrapped
 }
 
-async function installQueueSchema(ownerUrl: string): Promise<void> {
+/**
+ * graphile-worker's schema, installed as the owner role and granted to the runtime role. The
+ * API needs it too: it queues jobs (pipeline runs) in its own transactions.
+ */
+export async function installQueueSchema(ownerUrl: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 1 })
   // graphile-worker warns about pools without error handlers; an idle owner connection
   // dropping must not crash the process.

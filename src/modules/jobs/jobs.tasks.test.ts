@@ -82,7 +82,7 @@ describe('auth:cleanup', () => {
   })
 })
 
-describe('audit:partitions', () => {
+describe('partitions:maintain', () => {
   it('recreates a missing future monthly partition with Row-Level Security enabled and forced', async () => {
     const { rows } = await ctx.admin.query<{ name: string }>(
       "select 'audit_log_' || to_char(date_trunc('month', now() at time zone 'UTC') + interval '2 months', 'YYYY_MM') as name",
@@ -93,7 +93,7 @@ describe('audit:partitions', () => {
     const gone = await ctx.admin.query("select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'audit' and c.relname = $1", [name])
     expect(gone.rowCount).toBe(0)
 
-    await runTask('audit:partitions')
+    await runTask('partitions:maintain')
 
     const created = await ctx.admin.query<{ relrowsecurity: boolean; relforcerowsecurity: boolean; parent: string }>(
       `select c.relrowsecurity, c.relforcerowsecurity, i.inhparent::regclass::text as parent
@@ -104,6 +104,25 @@ describe('audit:partitions', () => {
     expect(created.rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: true, parent: 'audit.audit_log' }])
     const catalogued = await ctx.admin.query('select state, granularity from ops.partitions where partition_table = $1', [`audit.${name}`])
     expect(catalogued.rows).toEqual([{ state: 'attached', granularity: 'month' }])
+  })
+
+  it('keeps a week of daily pipeline_data partitions ahead', async () => {
+    const { rows } = await ctx.admin.query<{ name: string }>(
+      "select 'pipeline_data_' || to_char(date_trunc('day', now() at time zone 'UTC') + interval '5 days', 'YYYY_MM_DD') as name",
+    )
+    const name = rows[0]!.name
+    await ctx.admin.query(`drop table ingest.${name}`)
+    await ctx.admin.query('delete from ops.partitions where partition_table = $1', [`ingest.${name}`])
+
+    await runTask('partitions:maintain')
+
+    const created = await ctx.admin.query<{ relforcerowsecurity: boolean; parent: string }>(
+      `select c.relforcerowsecurity, i.inhparent::regclass::text as parent
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
+        where n.nspname = 'ingest' and c.relname = $1`,
+      [name],
+    )
+    expect(created.rows).toEqual([{ relforcerowsecurity: true, parent: 'ingest.pipeline_data' }])
   })
 })
 

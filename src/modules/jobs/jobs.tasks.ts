@@ -3,12 +3,25 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import type pino from 'pino'
 import type { Runtime } from '../../platform/runtime.ts'
+import { runDataSourceHealthChecks } from '../data-sources/data-sources.jobs.ts'
+import { workflowTasks } from '../workflows/workflows.jobs.ts'
+
+/**
+ * Time-partitioned tables and how far ahead their partitions must exist. The worker creates
+ * them ahead so that no insert ever waits for DDL or meets a missing partition.
+ */
+export const PARTITIONED_TABLES = [
+  { table: 'audit.audit_log', granularity: 'month', ahead: 3 },
+  { table: 'ingest.pipeline_data', granularity: 'day', ahead: 7 },
+] as const
 
 /** Cron schedule (graphile-worker crontab syntax). */
 export const JOB_SCHEDULE = [
   '*/15 * * * * auth:cleanup ?max=1',
-  '17 3 * * * audit:partitions ?max=1',
+  '17 * * * * partitions:maintain ?max=1',
   '* * * * * mail:deliver ?max=1',
+  '*/5 * * * * data-sources:health ?max=1',
+  '* * * * * workflows:schedule ?max=1',
 ].join('\n')
 
 /**
@@ -17,16 +30,19 @@ export const JOB_SCHEDULE = [
  */
 export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
   return {
+    ...workflowTasks(runtime, logger),
     'auth:cleanup': async () => {
       const { rows } = await sql<{ kind: string; deleted: string }>`select * from private.cleanup_expired_auth()`.execute(runtime.services.db)
       logger.info({ job: 'auth:cleanup', deleted: Object.fromEntries(rows.map((row) => [row.kind, Number(row.deleted)])) }, 'expired sessions and tokens removed')
     },
-    'audit:partitions': async () => {
+    'partitions:maintain': async () => {
       const client = new pg.Client({ connectionString: runtime.ownerUrl })
       await client.connect()
       try {
-        const { rows } = await client.query<{ created: number }>("select ops.ensure_partitions('audit.audit_log', 'month', 3, 1) as created")
-        logger.info({ job: 'audit:partitions', created: rows[0]?.created ?? 0 }, 'audit partitions ensured')
+        for (const { table, granularity, ahead } of PARTITIONED_TABLES) {
+          const { rows } = await client.query<{ created: number }>('select ops.ensure_partitions($1, $2, $3, 1) as created', [table, granularity, ahead])
+          logger.info({ job: 'partitions:maintain', table, created: rows[0]?.created ?? 0 }, 'partitions ensured')
+        }
       } finally {
         await client.end()
       }
@@ -36,6 +52,10 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
       if (sent > 0) {
         logger.info({ job: 'mail:deliver', sent }, 'mail delivered')
       }
+    },
+    'data-sources:health': async () => {
+      const summary = await runDataSourceHealthChecks(runtime.services, logger)
+      logger.info({ job: 'data-sources:health', ...summary }, 'data sources checked')
     },
   }
 }
