@@ -1,24 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Services } from '../../platform/services.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, registerUser, type Session, type TestContext } from '../../../test/app.ts'
 import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
-
-// The lead registers mappingPreviewRoutes in src/app.ts; until then this suite adds it to the
-// app it builds, and once it is there the check below leaves the app untouched.
-vi.mock('../../app.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../app.ts')>()
-  const { mappingPreviewRoutes } = await import('./mappings.routes.ts')
-  return {
-    ...original,
-    buildApp: async (services: Services) => {
-      const app = await original.buildApp(services)
-      if (!app.hasRoute({ method: 'POST', url: '/api/v1/orgs/:orgId/mappings/preview' })) {
-        await app.register(mappingPreviewRoutes(services), { prefix: '/api/v1' })
-      }
-      return app
-    },
-  }
-})
 
 const mapping = {
   mappings: [
