@@ -4,16 +4,15 @@ import { AppError, notFound } from '../../platform/errors.ts'
 import type { RecordError } from '../mappings/mapping.engine.ts'
 import { compiledMappingFor } from './mapping-cache.ts'
 import {
-  addStorageUsed,
   findIdempotencyKey,
   findPipelineForIngest,
   insertIdempotencyKey,
   insertIngestionJob,
-  insertPipelineRows,
   tryLockIdempotencyKey,
   type IngestPipelineRow,
 } from './ingest.repository.ts'
 import type { IngestResponse, RecordErrorResponse } from './ingest.schema.ts'
+import { addStorageUsed, insertPipelineRows, isStorableJson } from './pipeline-rows.ts'
 
 export interface IngestBatch {
   pipelineId: string
@@ -37,12 +36,6 @@ export interface IngestResult {
 
 const GB = 1024 ** 3
 
-/**
- * Escapes PostgreSQL's jsonb refuses although JSON.stringify writes them: \u0000 (text can't hold
- * NUL) and lone UTF-16 surrogates. An odd run of backslashes before the `u` makes it an escape.
- */
-const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i
-
 function storageFull(bytes: number, usedGb: number, limitGb: number): AppError {
   const leftMb = Math.max(0, (limitGb - usedGb) * 1024)
   return new AppError(
@@ -58,7 +51,6 @@ function sortErrors(errors: RecordErrorResponse[]): RecordErrorResponse[] {
 }
 
 const isJsonObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value)
-const hasUnstorable = (json: string) => json.includes('\\u') && UNSTORABLE.test(json)
 /** Bytes of the stored JSON documents of an array text: without its brackets and commas. */
 const documentBytes = (arrayText: string, count: number) => (count === 0 ? 0 : Buffer.byteLength(arrayText) - 2 - (count - 1))
 
@@ -70,7 +62,7 @@ const documentBytes = (arrayText: string, count: number) => (count === 0 ? 0 : B
  */
 function prepareRows(pipeline: IngestPipelineRow, batch: Pick<IngestBatch, 'records' | 'arrayText'>) {
   const { records, arrayText } = batch
-  if (pipeline.mapping_version === null && arrayText !== undefined && records.every(isJsonObject) && !hasUnstorable(arrayText)) {
+  if (pipeline.mapping_version === null && arrayText !== undefined && records.every(isJsonObject) && isStorableJson(arrayText)) {
     return { errors: [], rejected: 0, filtered: 0, accepted: records.length, json: arrayText, bytes: documentBytes(arrayText, records.length), recordTimes: null }
   }
   const result = compiledMappingFor(pipeline).apply(records)
@@ -84,9 +76,9 @@ function prepareRows(pipeline: IngestPipelineRow, batch: Pick<IngestBatch, 'reco
   // serialized one by one to find which.
   let stored: Array<{ data: unknown; recordTime: Date | null }> = result.rows
   let json = JSON.stringify(stored.map((row) => row.data))
-  if (hasUnstorable(json)) {
+  if (!isStorableJson(json)) {
     stored = result.rows.filter((row) => {
-      if (!hasUnstorable(JSON.stringify(row.data))) {
+      if (isStorableJson(JSON.stringify(row.data))) {
         return true
       }
       errors.push({ index: row.index, code: 'unstorable_value', message: 'The record holds \\u0000 or a lone surrogate, which PostgreSQL cannot store' })

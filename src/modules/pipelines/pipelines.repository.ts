@@ -74,14 +74,6 @@ export async function deletePipelineData(db: Db, orgId: string, pipelineId: stri
   return Number(rows[0]?.bytes ?? 0)
 }
 
-/** Adds (or, negative, removes) bytes of the current organization's storage use. */
-export async function addStorageUsed(db: Db, orgId: string, bytes: number): Promise<{ ok: boolean; usedGb: number; limitGb: number | null }> {
-  const { rows } = await sql<{ ok: boolean; used_gb: string; limit_gb: number | null }>`
-    select * from private.add_storage_used(${orgId}::uuid, ${Math.round(bytes)}::bigint)`.execute(db)
-  const row = rows[0]
-  return { ok: row?.ok ?? false, usedGb: Number(row?.used_gb ?? 0), limitGb: row?.limit_gb ?? null }
-}
-
 export async function upsertMapping(db: Db, values: { orgId: string; pipelineId: string; sourceSchema: unknown; mappings: unknown; transformations: unknown; timestampField: string | null }): Promise<void> {
   const json = (value: unknown) => JSON.stringify(value ?? null)
   await sql`

@@ -5,8 +5,8 @@ import type { DB, Db } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import { toMappingResponse, validatePipelineMapping } from './mapping.service.ts'
+import { addStorageUsed } from '../ingest/pipeline-rows.ts'
 import {
-  addStorageUsed,
   dataSourceExists,
   deletePipeline as deletePipelineRow,
   deletePipelineData,

@@ -148,39 +148,6 @@ export async function updateIngestionJob(db: Db, orgId: string, id: string, valu
   await db.updateTable('ingest.data_ingestion_jobs').set(values).where('organization_id', '=', orgId).where('id', '=', id).execute()
 }
 
-/**
- * Stores rows (their data already serialized as JSON) in one statement per chunk (unnest
- * keeps it to two array parameters) and returns the bytes they take, for the organization's
- * storage accounting.
- */
-export async function insertPipelineRows(
-  db: Db,
-  target: { orgId: string; pipelineId: string; ingestionJobId: string },
-  rows: Array<{ json: string; recordTime: Date | null }>,
-): Promise<number> {
-  let bytes = 0
-  const CHUNK = 2000
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK)
-    const { rows: result } = await sql<{ bytes: string | null }>`
-      with stored as (
-        insert into ingest.pipeline_data (pipeline_id, organization_id, data, record_time, ingestion_job_id)
-        select ${target.pipelineId}::uuid, ${target.orgId}::uuid, u.data, coalesce(u.record_time, now()), ${target.ingestionJobId}::uuid
-          from unnest(${chunk.map((row) => row.json)}::jsonb[], ${chunk.map((row) => row.recordTime?.toISOString() ?? null)}::timestamptz[])
-               as u(data, record_time)
-        returning octet_length(data::text) as n)
-      select sum(n)::text as bytes from stored`.execute(db)
-    bytes += Number(result[0]?.bytes ?? 0)
-  }
-  return bytes
-}
-
-/** Adds the bytes to the organization's storage use unless that passes its limit (see private.add_storage_used). */
-export async function addStorageUsed(db: Db, orgId: string, bytes: number): Promise<boolean> {
-  const { rows } = await sql<{ ok: boolean }>`select ok from private.add_storage_used(${orgId}::uuid, ${Math.round(bytes)}::bigint)`.execute(db)
-  return rows[0]?.ok ?? false
-}
-
 export function activeSinkCount(db: Db, orgId: string, pipelineId: string): Promise<number> {
   return db
     .selectFrom('ingest.pipeline_sinks')

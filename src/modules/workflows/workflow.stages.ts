@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { fetchFromSource, loadDataSourceForRun, type DataSourceForRun, type FetchedPage } from '../data-sources/fetch-source.ts'
+import { addStorageUsed, insertPipelineRows, isStorableJson } from '../ingest/pipeline-rows.ts'
 import { compileMapping, type MappingResult, type MappingSpec } from '../mappings/mapping.engine.ts'
 import {
   activeSinkCount,
-  addStorageUsed,
   insertContent,
   insertFetching,
   insertIngestionJob,
-  insertPipelineRows,
   insertProcessing,
   markContents,
   updateFetching,
@@ -252,11 +251,7 @@ export async function processStage(ctx: RunContext, fetched: Fetched): Promise<M
   return result
 }
 
-/**
- * JSON that jsonb refuses although JSON.stringify writes it: \u0000 (text can't hold NUL) and
- * lone UTF-16 surrogates. An odd run of backslashes before the `u` makes it an escape.
- */
-const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i
+const STORE_CHUNK = 10_000
 
 /**
  * Storing: the mapped rows into pipeline_data in one transaction with the storage
@@ -272,15 +267,27 @@ export async function storeStage(ctx: RunContext, mapped: MappingResult): Promis
   }
   await run.begin()
   const documents = mapped.rows.map((row) => ({ json: JSON.stringify(row.data), recordTime: row.recordTime }))
-  const storable = documents.filter((doc) => !UNSTORABLE.test(doc.json))
+  const storable = documents.filter((doc) => isStorableJson(doc.json))
   const unstorable = total - storable.length
   ctx.signal.throwIfAborted()
   const jobValues = { organization_id: orgId, pipeline_id: ctx.pipeline.id, data_source_id: ctx.pipeline.data_source_id, job_type: 'full', metadata: JSON.stringify({ executionId: ctx.execution.id, runNumber: ctx.execution.run_number }) }
   try {
     await inTenant(ctx.deps, ctx.tenant, async (trx) => {
       const jobId = await insertIngestionJob(trx, { ...jobValues, status: 'running' })
-      const bytes = await insertPipelineRows(trx, { orgId, pipelineId: ctx.pipeline.id, ingestionJobId: jobId }, storable)
-      if (!(await addStorageUsed(trx, orgId, bytes))) {
+      let bytes = 0
+      // Statements of at most STORE_CHUNK rows keep one parameter's size bounded on large runs.
+      for (let start = 0; start < storable.length; start += STORE_CHUNK) {
+        const chunk = storable.slice(start, start + STORE_CHUNK)
+        const inserted = await insertPipelineRows(trx, {
+          orgId,
+          pipelineId: ctx.pipeline.id,
+          jobId,
+          documents: `[${chunk.map((doc) => doc.json).join(',')}]`,
+          recordTimes: chunk.map((doc) => doc.recordTime?.toISOString() ?? null),
+        })
+        bytes += inserted.bytes
+      }
+      if (!(await addStorageUsed(trx, orgId, bytes)).ok) {
         throw new RunFailure('storage_limit_exceeded', `Storing this run's ${storable.length} rows would pass the organization's storage limit; nothing was stored`)
       }
       await updateIngestionJob(trx, orgId, jobId, {
