@@ -2,11 +2,8 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { buildApp, type App } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/platform/config.ts'
-import { SecretBox } from '../src/platform/crypto.ts'
 import { createDatabase, type Database } from '../src/platform/db.ts'
-import { Mailer } from '../src/platform/mailer.ts'
-import type { Services } from '../src/platform/services.ts'
-import { SettingsCache } from '../src/platform/settings-cache.ts'
+import { createServices, type Services } from '../src/platform/services.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 import { TEST_SECRET_KEY } from './secret.ts'
 
@@ -36,15 +33,7 @@ export async function createTestApp(options: { env?: Record<string, string>; poo
   const testDb = await createTestDatabase()
   const config = testConfig(options.env)
   const database = createDatabase(testDb.runtimeUrl, { max: options.poolSize ?? 10 })
-  const services: Services = {
-    config,
-    db: database.db,
-    pool: database.pool,
-    box: new SecretBox(config.secretKeyId, config.secretKey),
-    settings: new SettingsCache(database.db, config.nodeEnv, 0),
-    mailer: new Mailer(config.smtp, config.mailFrom),
-    ownerUrl: testDb.ownerUrl,
-  }
+  const services = createServices(config, database, testDb.ownerUrl, { settingsTtlMs: 0 })
   const app = await buildApp(services)
   await app.ready()
   const admin = new pg.Client({ connectionString: testDb.adminUrl })

@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { App } from '../src/app.ts'
-import { createTestApp, registerUser, type Session, type TestContext } from './app.ts'
+import { registerUser, type Session } from './app.ts'
 
 /** Test plumbing for organizations, members, teams and API keys, all through the API. */
-
-/** createTestApp for these suites (the per-IP sign-in limit is lifted by default). */
-export function createTenancyTestApp(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestContext> {
-  return createTestApp(options)
-}
 
 export function uniqueSlug(prefix = 'org'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`

@@ -1,13 +1,11 @@
 import pg from 'pg'
 import type { Config } from './config.ts'
-import { SecretBox, sha256 } from './crypto.ts'
+import { sha256 } from './crypto.ts'
 import { createDatabase, type Database } from './db.ts'
 import { assertSafeRuntimeRole, resolveConnections, withCredentials } from './database-roles.ts'
 import { startEmbeddedPostgres, type EmbeddedHandle } from './embedded-postgres.ts'
-import { Mailer } from './mailer.ts'
 import { migrate, migrationStatus } from './migrate.ts'
-import type { Services } from './services.ts'
-import { SettingsCache } from './settings-cache.ts'
+import { createServices, type Services } from './services.ts'
 
 const EMBEDDED_DATABASE = 'tessera'
 
@@ -66,15 +64,7 @@ export async function startRuntime(
     } finally {
       probe.release()
     }
-    const services: Services = {
-      config,
-      db: database.db,
-      pool: database.pool,
-      box: new SecretBox(config.secretKeyId, config.secretKey),
-      settings: new SettingsCache(database.db, config.nodeEnv),
-      mailer: new Mailer(config.smtp, config.mailFrom),
-      ownerUrl,
-    }
+    const services = createServices(config, database, ownerUrl)
     return {
       services,
       database,

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely'
 import type pg from 'pg'
 import type { Config } from './config.ts'
-import type { SecretBox } from './crypto.ts'
-import type { DB } from './db.ts'
-import type { Mailer } from './mailer.ts'
-import type { SettingsCache } from './settings-cache.ts'
+import { SecretBox } from './crypto.ts'
+import type { Database, DB } from './db.ts'
+import { Mailer } from './mailer.ts'
+import { SettingsCache } from './settings-cache.ts'
 
 /** Everything a route or job needs, built once at boot and passed down explicitly. */
 export interface Services {
@@ -17,4 +17,17 @@ export interface Services {
   mailer: Mailer
   /** Owner connection string, for maintenance DDL run by the worker only. */
   ownerUrl: string
+}
+
+/** Services over an open runtime database. Tests pass settingsTtlMs 0 so setting changes apply at once. */
+export function createServices(config: Config, database: Database, ownerUrl: string, options: { settingsTtlMs?: number } = {}): Services {
+  return {
+    config,
+    db: database.db,
+    pool: database.pool,
+    box: new SecretBox(config.secretKeyId, config.secretKey),
+    settings: new SettingsCache(database.db, config.nodeEnv, options.settingsTtlMs),
+    mailer: new Mailer(config.smtp, config.mailFrom),
+    ownerUrl,
+  }
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../../src/app.ts'
-import { registerUser, uniqueEmail, type Session, type TestContext } from '../app.ts'
+import { createTestApp, registerUser, uniqueEmail, type Session, type TestContext } from '../app.ts'
 import { createPipeline, push } from '../ingest.ts'
-import { addMember, bearer, createApiKey, createOrg, createTeam, createTenancyTestApp, type OrgFixture } from '../tenancy.ts'
+import { addMember, bearer, createApiKey, createOrg, createTeam, type OrgFixture } from '../tenancy.ts'
 
 /**
  * Cross-tenant matrix: every route under /api/v1/orgs/:orgId/… is called by organization B
@@ -151,7 +151,7 @@ async function snapshot(orgIds: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   orgA = await createOrg(ctx.app, await registerUser(ctx.app))
   const memberA: Session = await addMember(ctx.app, orgA, 'member')
   const teamA = await createTeam(ctx.app, orgA)

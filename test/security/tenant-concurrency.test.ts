@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../app.ts'
-import { addMember, bearer, createApiKey, createOrg, createTeam, createTenancyTestApp } from '../tenancy.ts'
+import { createTestApp, registerUser, type TestContext } from '../app.ts'
+import { addMember, bearer, createApiKey, createOrg, createTeam } from '../tenancy.ts'
 
 /**
  * 10,000 concurrent requests from several organizations, interleaved at random over one pg
@@ -25,7 +25,7 @@ let ctx: TestContext
 const tenants: Tenant[] = []
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp({ poolSize: 10 })
+  ctx = await createTestApp({ poolSize: 10 })
   for (let i = 0; i < ORGS; i++) {
     const owner = await registerUser(ctx.app)
     const org = await createOrg(ctx.app, owner)

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, setupAdmin, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, setupAdmin, type TestContext } from '../../../test/app.ts'
 import { createDataSource, dataSourcesUrl, setOutboundAllowlist } from '../../../test/data-sources.ts'
 import { sendJson, startHttpPeer, type HttpPeer } from '../../../test/http-peer.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { withContext } from '../../platform/db.ts'
 import { fetchFromSource, loadDataSourceForRun, type FetchedPage, type FetchOptions } from './fetch-source.ts'
 
@@ -33,7 +33,7 @@ function authorized(request: IncomingMessage, url: URL): boolean {
 }
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   org = await createOrg(ctx.app, await registerUser(ctx.app))
   elsewhere = await startHttpPeer((_request, response) => sendJson(response, 200, []))
   second = await startHttpPeer((_request, response) => sendJson(response, 200, []), '127.0.0.2')

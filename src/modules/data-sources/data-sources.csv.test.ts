@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { dataSourcesUrl } from '../../../test/data-sources.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { withContext } from '../../platform/db.ts'
 import { fetchFromSource, loadDataSourceForRun, type FetchedPage } from './fetch-source.ts'
 
@@ -10,7 +10,7 @@ let ctx: TestContext
 let org: OrgFixture
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   org = await createOrg(ctx.app, await registerUser(ctx.app))
 })
 afterAll(async () => {

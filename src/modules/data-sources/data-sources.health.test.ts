@@ -1,11 +1,11 @@
 import type { JobHelpers } from 'graphile-worker'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createDataSource, dataSourcesUrl, setOutboundAllowlist } from '../../../test/data-sources.ts'
 import { sendJson, startHttpPeer, type HttpPeer } from '../../../test/http-peer.ts'
 import { testRuntime } from '../../../test/runtime.ts'
-import { addMember, createOrg, createTenancyTestApp } from '../../../test/tenancy.ts'
+import { addMember, createOrg } from '../../../test/tenancy.ts'
 import { JOB_SCHEDULE, buildTasks } from '../jobs/jobs.tasks.ts'
 import { runDataSourceHealthChecks } from './data-sources.jobs.ts'
 
@@ -14,7 +14,7 @@ let api: HttpPeer
 let healthy = true
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   api = await startHttpPeer((request, response) => {
     if (request.url === '/slow') {
       setTimeout(() => sendJson(response, 200, [{ id: 1 }]), 2_300)

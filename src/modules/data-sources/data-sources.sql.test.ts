@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createDataSource, dataSourcesUrl } from '../../../test/data-sources.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { withContext } from '../../platform/db.ts'
 import { fetchFromSource, loadDataSourceForRun, type FetchedPage, type FetchOptions } from './fetch-source.ts'
 
@@ -24,7 +24,7 @@ const MY_DATABASE = `tessera_src_${suffix}`
 let maria: mysql.Connection
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   org = await createOrg(ctx.app, await registerUser(ctx.app))
 
   // PostgreSQL: a database of its own (named after the test database, so the run's cleanup drops it).

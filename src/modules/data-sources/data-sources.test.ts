@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createDataSource, dataSourcesUrl, setOutboundAllowlist } from '../../../test/data-sources.ts'
-import { addMember, bearer, createApiKey, createOrg, createTenancyTestApp } from '../../../test/tenancy.ts'
+import { addMember, bearer, createApiKey, createOrg } from '../../../test/tenancy.ts'
 import { withContext } from '../../platform/db.ts'
 import { loadDataSourceForRun } from './fetch-source.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   await setOutboundAllowlist(ctx, [])
 })
 afterAll(async () => {

@@ -1,14 +1,14 @@
 import { createHmac } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline } from '../../../test/ingest.ts'
-import { addMember, createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { addMember, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

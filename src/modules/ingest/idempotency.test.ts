@@ -1,13 +1,13 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline, push } from '../../../test/ingest.ts'
-import { createApiKey, createOrg, createTenancyTestApp } from '../../../test/tenancy.ts'
+import { createApiKey, createOrg } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

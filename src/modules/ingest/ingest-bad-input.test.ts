@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline, push, type PushOptions } from '../../../test/ingest.ts'
-import { createApiKey, createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createApiKey, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 
 /**
  * The bad-input matrix of the ingest API: every case answers a 4xx with a stable code, never a
@@ -20,7 +20,7 @@ let otherOrgPipeline: string
 let pausedPipeline: string
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   await ctx.admin.query("update app.system_settings set setting_value = '100' where setting_key = 'ingest.max_batch_records'")
   await ctx.admin.query("update app.system_settings set setting_value = '65536' where setting_key = 'ingest.max_batch_bytes'")
   org = await createOrg(ctx.app, await registerUser(ctx.app))

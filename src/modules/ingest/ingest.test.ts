@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline, ndjson, push } from '../../../test/ingest.ts'
-import { addMember, createApiKey, createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { addMember, createApiKey, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PASSWORD, login, registerUser, uniqueEmail, type TestContext } from '../../../test/app.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createTestApp, PASSWORD, login, registerUser, uniqueEmail, type TestContext } from '../../../test/app.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

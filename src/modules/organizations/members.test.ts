@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, uniqueEmail, type Session, type TestContext } from '../../../test/app.ts'
-import { addMember, createTenancyTestApp, bearer, createApiKey, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
+import { createTestApp, registerUser, uniqueEmail, type Session, type TestContext } from '../../../test/app.ts'
+import { addMember, bearer, createApiKey, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
-import { addMember, createTenancyTestApp, createOrg, uniqueSlug } from '../../../test/tenancy.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
+import { addMember, createOrg, uniqueSlug } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

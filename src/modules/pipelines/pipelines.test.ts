@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline } from '../../../test/ingest.ts'
-import { addMember, bearer, createApiKey, createOrg, createTeam, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { addMember, bearer, createApiKey, createOrg, createTeam, type OrgFixture } from '../../../test/tenancy.ts'
 
 let ctx: TestContext
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
 })
 afterAll(async () => {
   await ctx.close()

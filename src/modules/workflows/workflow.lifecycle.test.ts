@@ -1,8 +1,8 @@
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline } from '../../../test/ingest.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import {
   createPolledPipeline,
   executionState,
@@ -23,7 +23,7 @@ let api: PolledApi
 let org: OrgFixture
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   await prepareWorkflows(ctx)
   api = await startPolledApi()
   org = await createOrg(ctx.app, await registerUser(ctx.app))

@@ -3,9 +3,9 @@ import path from 'node:path'
 import pg from 'pg'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { testRuntime } from '../../../test/runtime.ts'
-import { createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { createPolledPipeline, executionState, ITEMS, prepareWorkflows, startPolledApi, triggerRun, waitFor, type PolledApi } from '../../../test/workflows.ts'
 import { startJobRunner } from '../jobs/jobs.runner.ts'
 import { workflowTasks } from './workflows.jobs.ts'
@@ -20,7 +20,7 @@ let org: OrgFixture
 let child: ChildProcess | undefined
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   await prepareWorkflows(ctx)
   api = await startPolledApi()
   org = await createOrg(ctx.app, await registerUser(ctx.app))

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { createPipeline } from '../../../test/ingest.ts'
-import { addMember, bearer, createApiKey, createOrg, createTenancyTestApp, type OrgFixture } from '../../../test/tenancy.ts'
+import { addMember, bearer, createApiKey, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import {
   createPolledPipeline,
   executionState,
@@ -23,7 +23,7 @@ let org: OrgFixture
 let other: OrgFixture
 
 beforeAll(async () => {
-  ctx = await createTenancyTestApp()
+  ctx = await createTestApp()
   await prepareWorkflows(ctx)
   api = await startPolledApi()
   org = await createOrg(ctx.app, await registerUser(ctx.app))
