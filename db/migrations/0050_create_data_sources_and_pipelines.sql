@@ -167,25 +167,33 @@ create table ingest.idempotency_keys (
 );
 create index idx_idempotency_keys_created on ingest.idempotency_keys (created_at);
 
--- Policies: every member reads; owners, admins and members write; viewers only read.
-do $$
-declare
-  t text;
+-- The standard policies of a content table: every member of the request's organization reads;
+-- owners, admins and members write; viewers only read. One procedure so that every later
+-- tenant table gets exactly these policies with one call.
+create procedure ops.apply_tenant_policies(p_table regclass)
+  language plpgsql
+  set search_path = ''
+  as $$
 begin
-  foreach t in array array['app.data_sources', 'ingest.pipelines', 'ingest.pipeline_sinks', 'ingest.data_mappings',
-                           'ingest.pipeline_data', 'ingest.data_ingestion_jobs', 'ingest.idempotency_keys'] loop
-    execute format('alter table %s enable row level security', t);
-    execute format('alter table %s force row level security', t);
-    execute format($p$create policy tenant_read on %s for select
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) is not null)$p$, t);
-    execute format($p$create policy tenant_write on %s for insert
-      with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format($p$create policy tenant_update on %s for update
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))
-      with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format($p$create policy tenant_delete on %s for delete
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format('grant select, insert, update, delete on %s to tessera_runtime', t);
-  end loop;
+  execute format('alter table %s enable row level security', p_table);
+  execute format('alter table %s force row level security', p_table);
+  execute format($p$create policy tenant_read on %s for select
+    using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) is not null)$p$, p_table);
+  execute format($p$create policy tenant_write on %s for insert
+    with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, p_table);
+  execute format($p$create policy tenant_update on %s for update
+    using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))
+    with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, p_table);
+  execute format($p$create policy tenant_delete on %s for delete
+    using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, p_table);
+  execute format('grant select, insert, update, delete on %s to tessera_runtime', p_table);
 end
 $$;
+
+call ops.apply_tenant_policies('app.data_sources');
+call ops.apply_tenant_policies('ingest.pipelines');
+call ops.apply_tenant_policies('ingest.pipeline_sinks');
+call ops.apply_tenant_policies('ingest.data_mappings');
+call ops.apply_tenant_policies('ingest.pipeline_data');
+call ops.apply_tenant_policies('ingest.data_ingestion_jobs');
+call ops.apply_tenant_policies('ingest.idempotency_keys');

@@ -360,28 +360,13 @@ create index idx_content_name_search on ingest.fetched_contents using gin (conte
 create index idx_content_fulltext on ingest.fetched_contents using gin (to_tsvector('english', coalesce(content_name, '') || ' ' || coalesce(content_preview, '')));
 create trigger set_updated_at before update on ingest.fetched_contents for each row execute function app.set_updated_at();
 
--- Policies: 0050's pattern. Every member reads; owners, admins and members write.
-do $$
-declare
-  t text;
-begin
-  foreach t in array array['ingest.workflows', 'ingest.workflow_executions', 'ingest.execution_stages',
-                           'ingest.fetching_history', 'ingest.processing_history', 'ingest.fetched_contents'] loop
-    execute format('alter table %s enable row level security', t);
-    execute format('alter table %s force row level security', t);
-    execute format($p$create policy tenant_read on %s for select
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) is not null)$p$, t);
-    execute format($p$create policy tenant_write on %s for insert
-      with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format($p$create policy tenant_update on %s for update
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))
-      with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format($p$create policy tenant_delete on %s for delete
-      using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))$p$, t);
-    execute format('grant select, insert, update, delete on %s to tessera_runtime', t);
-  end loop;
-end
-$$;
+-- Policies: 0050's standard tenant policies.
+call ops.apply_tenant_policies('ingest.workflows');
+call ops.apply_tenant_policies('ingest.workflow_executions');
+call ops.apply_tenant_policies('ingest.execution_stages');
+call ops.apply_tenant_policies('ingest.fetching_history');
+call ops.apply_tenant_policies('ingest.processing_history');
+call ops.apply_tenant_policies('ingest.fetched_contents');
 
 -- Seed 004's views, run with the caller's rights so the policies above apply to them.
 create view ingest.workflow_execution_summary with (security_invoker = true) as

@@ -32,18 +32,7 @@ create table app.data_source_files (
 );
 create index idx_data_source_files_source on app.data_source_files (organization_id, data_source_id, created_at desc);
 
-alter table app.data_source_files enable row level security;
-alter table app.data_source_files force row level security;
-create policy tenant_read on app.data_source_files for select
-  using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) is not null);
-create policy tenant_write on app.data_source_files for insert
-  with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'));
-create policy tenant_update on app.data_source_files for update
-  using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'))
-  with check (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'));
-create policy tenant_delete on app.data_source_files for delete
-  using (organization_id = (select app.current_org_id()) and (select private.current_org_role()) in ('owner', 'admin', 'member'));
-grant select, insert, update, delete on app.data_source_files to tessera_runtime;
+call ops.apply_tenant_policies('app.data_source_files');
 
 -- The audit log keeps no ciphertext of credentials (a rotated key must retire them).
 create or replace function private.audit_redact(p_row jsonb) returns jsonb
