@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { makeWorkerUtils } from 'graphile-worker'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestContext } from '../../../test/app.ts'
+import { startChildWorker, waitFor } from '../../../test/child-worker.ts'
 import { testRuntime } from '../../../test/runtime.ts'
 import { startJobRunner } from './jobs.runner.ts'
 
-const CHILD_SCRIPT = path.resolve('test/fixtures/blocking-worker.ts')
 const TIMEOUT_MS = 60_000
 
 let ctx: TestContext
@@ -21,49 +20,9 @@ afterAll(async () => {
   await ctx.close()
 })
 
-async function poll<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS
-  for (;;) {
-    const value = await fn()
-    if (value !== undefined) {
-      return value
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-/** Starts the blocking worker and resolves with its worker id once it is running. */
-function startChild(): Promise<{ process: ChildProcess; workerId: string; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx/esm', CHILD_SCRIPT], {
-    env: { ...process.env, TEST_OWNER_URL: ctx.testDb.ownerUrl, TEST_RUNTIME_URL: ctx.testDb.runtimeUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), TIMEOUT_MS)
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`worker exited early with ${code}:\n${output}`))
-    })
-    proc.stdout.on('data', () => {
-      const match = /TEST_EVENT ready (\S+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        proc.removeAllListeners('exit')
-        resolve({ process: proc, workerId: match[1], output: () => output })
-      }
-    })
-  })
-}
-
 describe('recovery from a killed worker', () => {
   it('unlocks and re-runs a job whose worker was killed with SIGKILL, without waiting 4 hours', async () => {
-    const started = await startChild()
+    const started = await startChildWorker('blocking-worker.ts', ctx.testDb)
     child = started.process
 
     const utils = await makeWorkerUtils({ pgPool: ctx.database.pool })
@@ -75,13 +34,13 @@ describe('recovery from a killed worker', () => {
       await utils.release()
     }
 
-    const locked = await poll('the child to lock the job', async () => {
+    const locked = await waitFor('the child to lock the job', async () => {
       const { rows } = await ctx.admin.query<{ locked_by: string | null; attempts: number }>('select locked_by, attempts from graphile_worker.jobs where id = $1', [jobId])
       return rows[0]?.locked_by ? rows[0] : undefined
-    })
+    }, TIMEOUT_MS)
     expect(locked.locked_by).toBe(started.workerId)
     expect(locked.attempts).toBe(1)
-    await poll('the task to start', async () => (started.output().includes('TEST_EVENT blocking') ? true : undefined))
+    await waitFor('the task to start', async () => (started.output().includes('TEST_EVENT blocking') ? true : undefined), TIMEOUT_MS)
 
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child?.once('exit', (_code, signal) => resolve(signal)))
     child.kill('SIGKILL')
@@ -104,10 +63,10 @@ describe('recovery from a killed worker', () => {
       },
     })
     try {
-      await poll('the job to complete', async () => {
+      await waitFor('the job to complete', async () => {
         const { rows } = await ctx.admin.query('select 1 from graphile_worker.jobs where id = $1', [jobId])
         return rows.length === 0 && rerunAttempts !== undefined ? true : undefined
-      })
+      }, TIMEOUT_MS)
       expect(rerunAttempts).toBe(2)
       const heartbeat = await ctx.admin.query('select 1 from ops.worker_heartbeats where worker_id = $1', [started.workerId])
       expect(heartbeat.rowCount).toBe(0)

@@ -1,18 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import pg from 'pg'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
 import { testRuntime } from '../../../test/runtime.ts'
 import { createOrg, type OrgFixture } from '../../../test/tenancy.ts'
-import { createPolledPipeline, executionState, ITEMS, prepareWorkflows, startPolledApi, triggerRun, waitFor, type PolledApi } from '../../../test/workflows.ts'
+import { createPolledPipeline, executionState, ITEMS, prepareWorkflows, startPolledApi, triggerRun, type PolledApi } from '../../../test/workflows.ts'
+import { startChildWorker, waitFor } from '../../../test/child-worker.ts'
 import { startJobRunner } from '../jobs/jobs.runner.ts'
 import { workflowTasks } from './workflows.jobs.ts'
 
 /** Pipeline runs through a real graphile-worker runner (the process `tessera worker` starts). */
-
-const CHILD_SCRIPT = path.resolve('test/fixtures/workflow-worker.ts')
 
 let ctx: TestContext
 let api: PolledApi
@@ -91,7 +89,7 @@ describe('runs on a graphile-worker runner', () => {
   it('recovers a run whose worker was killed with SIGKILL mid-run: retried to the end, never left InProgress', async () => {
     const pipelineId = await pipeline('/hang-kill')
     api.hang.add('/hang-kill')
-    const started = await startChild()
+    const started = await startChildWorker('workflow-worker.ts', ctx.testDb)
     child = started.process
     const run = await triggerRun(ctx.app, org, pipelineId)
     await waitFor('the child to be fetching', async () => {
@@ -119,28 +117,3 @@ describe('runs on a graphile-worker runner', () => {
     }
   })
 })
-
-function startChild(): Promise<{ process: ChildProcess; workerId: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx/esm', CHILD_SCRIPT], {
-    env: { ...process.env, TEST_OWNER_URL: ctx.testDb.ownerUrl, TEST_RUNTIME_URL: ctx.testDb.runtimeUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000)
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`worker exited early with ${code}:\n${output}`))
-    })
-    proc.stdout.on('data', () => {
-      const match = /TEST_EVENT ready (\S+)/.exec(output)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        proc.removeAllListeners('exit')
-        resolve({ process: proc, workerId: match[1] })
-      }
-    })
-  })
-}
