@@ -13,9 +13,9 @@ import {
   startPolledApi,
   testWorkflowDeps,
   triggerRun,
-  waitFor,
   type PolledApi,
 } from '../../../test/workflows.ts'
+import { waitFor } from '../../../test/child-worker.ts'
 import { scheduleDuePipelines, sweepStaleExecutions } from './workflows.jobs.ts'
 
 let ctx: TestContext
