@@ -32,6 +32,10 @@ declare module 'fastify' {
 
 export const API_KEY_PREFIX = 'tsk_'
 
+const API_KEY_TOUCH_INTERVAL_MS = 60_000
+/** When this process last recorded each key's use (bounded: one entry per key in use). */
+const apiKeyTouchedAt = new Map<string, number>()
+
 export function sessionCookieName(secure: boolean): string {
   // __Host- binds the cookie to this exact origin (Secure, Path=/, no Domain); it needs https.
   return secure ? '__Host-tessera_session' : 'tessera_session'
@@ -105,7 +109,12 @@ export async function authenticate(services: Services, request: FastifyRequest):
     if (!key || key.revoked_at || key.user_status !== 'active' || (key.expires_at && key.expires_at.getTime() <= Date.now())) {
       throw new AppError('unauthenticated', 401, 'The API key is invalid, expired or revoked')
     }
-    await sql`select private.touch_api_key(${key.id}::uuid, ${request.ip}::inet)`.execute(services.db)
+    // last_used_at has minute resolution; skipping the write here saves the ingest hot path a round trip.
+    const lastTouched = apiKeyTouchedAt.get(key.id) ?? 0
+    if (Date.now() - lastTouched >= API_KEY_TOUCH_INTERVAL_MS) {
+      apiKeyTouchedAt.set(key.id, Date.now())
+      await sql`select private.touch_api_key(${key.id}::uuid, ${request.ip}::inet)`.execute(services.db)
+    }
     return { kind: 'apiKey', userId: key.user_id, keyId: key.id, orgId: key.organization_id, scopes: key.scopes }
   }
   const token = request.cookies[sessionCookieName(services.config.publicUrl.startsWith('https:'))]
