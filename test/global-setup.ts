@@ -72,7 +72,10 @@ async function dropRunDatabases(adminUrl: string, runId: string, template: strin
       [`t\\_${runId}\\_%`, template],
     )
     for (const { datname } of rows) {
-      await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)} with (force)`).catch(() => undefined)
+      // Another run (another checkout's migrations) may be cloning an older template right
+      // now: those are dropped only when nobody uses them, this run's own databases always.
+      const force = datname.startsWith('t_') ? ' with (force)' : ''
+      await admin.query(`drop database if exists ${admin.escapeIdentifier(datname)}${force}`).catch(() => undefined)
     }
   } finally {
     await admin.end()
