@@ -7,6 +7,7 @@ import { withQuery } from './lib/api.ts'
 import { PageAccount } from './features/account/PageAccount.tsx'
 import { PageAdminAudit } from './features/admin/PageAdminAudit.tsx'
 import { PageMailOutbox } from './features/admin/PageMailOutbox.tsx'
+import { PageOrganizations } from './features/admin/PageOrganizations.tsx'
 import { PageSettings } from './features/admin/PageSettings.tsx'
 import { PageUsers } from './features/admin/PageUsers.tsx'
 import { RequireAdmin } from './features/admin/RequireAdmin.tsx'
@@ -118,6 +119,7 @@ export function AppRoutes() {
             <Route index element={<Navigate to="settings" replace />} />
             <Route path="settings" element={<PageSettings />} />
             <Route path="users" element={<PageUsers />} />
+            <Route path="organizations" element={<PageOrganizations />} />
             <Route path="mail" element={<PageMailOutbox />} />
             <Route path="audit" element={<PageAdminAudit />} />
           </Route>

@@ -4,15 +4,17 @@ import type { Services } from '../../platform/services.ts'
 import { ErrorResponse } from '../auth/auth.schema.ts'
 import { settingsRoutes } from '../settings/settings.routes.ts'
 import { withInstanceAdmin } from './admin.access.ts'
+import { adminOrganizationRoutes } from './admin-organizations.ts'
 import { toAdminUserResponse, toMailMessageResponse } from './admin.mapper.ts'
 import { listMail, listUsers } from './admin.repository.ts'
 import { AdminUserResponse, ListUsersQuery, MailOutboxResponse, PageQuery, UpdateUserBody, UserIdParams, UserListResponse } from './admin.schema.ts'
 import { changeUserStatus } from './admin.service.ts'
 
-/** Instance administration: users, mail outbox and (registered here) system settings. */
+/** Instance administration: users, mail outbox and (registered here) system settings and organizations. */
 export function adminRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(settingsRoutes(services))
+    await app.register(adminOrganizationRoutes(services))
 
     app.get('/admin/users', {
       schema: {

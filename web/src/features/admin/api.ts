@@ -52,3 +52,17 @@ export const adminApi = {
   updateSetting: (key: string, body: { value: unknown; reason?: string }) => api.patch<Setting>(`/admin/settings/${encodeURIComponent(key)}`, body),
   updateUser: (userId: string, status: 'active' | 'suspended') => api.patch<AdminUser>(`/admin/users/${userId}`, { status }),
 }
+
+export interface AdminOrganization {
+  id: string
+  name: string
+  slug: string
+  status: string
+  storageUsedGb: number
+  storageLimitGb: number | null
+  createdAt: string
+}
+
+export const adminOrganizationsApi = {
+  update: (orgId: string, body: { storageLimitGb: number | null }) => api.patch<AdminOrganization>(`/admin/organizations/${orgId}`, body),
+}

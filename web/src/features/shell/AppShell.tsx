@@ -90,6 +90,7 @@ export function AppShell() {
               <ul>
                 <NavItem to="/admin/settings">Settings</NavItem>
                 <NavItem to="/admin/users">Users</NavItem>
+                <NavItem to="/admin/organizations">Organizations</NavItem>
                 <NavItem to="/admin/mail">Mail outbox</NavItem>
                 <NavItem to="/admin/audit">Audit log</NavItem>
               </ul>
