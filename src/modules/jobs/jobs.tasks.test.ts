@@ -124,6 +124,34 @@ describe('partitions:maintain', () => {
     )
     expect(created.rows).toEqual([{ relforcerowsecurity: true, parent: 'ingest.pipeline_data' }])
   })
+
+  it("builds pipeline_data's GIN index on partitions whose day is over, never on today's", async () => {
+    const { rows } = await ctx.admin.query<{ yesterday: string; today: string }>(
+      `select 'pipeline_data_' || to_char(date_trunc('day', now() at time zone 'UTC') - interval '1 day', 'YYYY_MM_DD') as yesterday,
+              'pipeline_data_' || to_char(date_trunc('day', now() at time zone 'UTC'), 'YYYY_MM_DD') as today`,
+    )
+    const { yesterday, today } = rows[0]!
+    await ctx.admin.query(`drop index if exists ingest.${yesterday}_data_gin`)
+    const ginIndexes = async () =>
+      (
+        await ctx.admin.query<{ tablename: string; indexdef: string }>(
+          "select tablename, indexdef from pg_indexes where schemaname = 'ingest' and tablename = any($1) and indexdef like '%gin%' order by 1",
+          [[yesterday, today]],
+        )
+      ).rows
+
+    expect(await ginIndexes()).toEqual([])
+    await runTask('partitions:maintain')
+    const built = await ginIndexes()
+    expect(built.map((row) => row.tablename)).toEqual([yesterday])
+    expect(built[0]!.indexdef).toContain('jsonb_path_ops')
+
+    // A containment query on yesterday's rows can use it.
+    await ctx.admin.query('set enable_seqscan = off')
+    const plan = await ctx.admin.query(`explain select 1 from ingest.${yesterday} where data @> '{"metric": "temperature"}'`)
+    await ctx.admin.query('reset enable_seqscan')
+    expect(JSON.stringify(plan.rows)).toContain(`${yesterday}_data_gin`)
+  })
 })
 
 describe('mail:deliver', () => {

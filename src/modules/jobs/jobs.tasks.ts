@@ -43,6 +43,9 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
           const { rows } = await client.query<{ created: number }>('select ops.ensure_partitions($1, $2, $3, 1) as created', [table, granularity, ahead])
           logger.info({ job: 'partitions:maintain', table, created: rows[0]?.created ?? 0 }, 'partitions ensured')
         }
+        // Indexes kept off the partition that takes inserts (ops.deferred_indexes), built once its day is over.
+        const { rows } = await client.query<{ built: number }>('select ops.build_deferred_indexes() as built')
+        logger.info({ job: 'partitions:maintain', built: rows[0]?.built ?? 0 }, 'deferred indexes built')
       } finally {
         await client.end()
       }
