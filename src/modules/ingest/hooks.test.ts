@@ -117,3 +117,15 @@ describe('POST /api/v1/hooks/{pipelineId} with X-Tessera-Signature', () => {
     expect(await storedData(hook.pipelineId)).toEqual([{ id: 'evt_signed' }, { id: 'evt_signed' }, { id: 'evt_signed' }])
   })
 })
+
+describe('the webhook of a p2p pipeline', () => {
+  it('accepts records without storing them', async () => {
+    const org = await createOrg(ctx.app, await registerUser(ctx.app))
+    const pipeline = await createPipeline(ctx.app, org, { type: 'p2p' })
+    expect(pipeline.webhookUrl).toMatch(/\/api\/v1\/hooks\//)
+    const response = await post(new URL(pipeline.webhookUrl!).pathname, '[{"a":1},{"a":2}]')
+    expect(response.statusCode, response.body).toBe(200)
+    expect(response.json()).toMatchObject({ accepted: 2, rejected: 0 })
+    expect(await storedData(pipeline.id)).toEqual([])
+  })
+})

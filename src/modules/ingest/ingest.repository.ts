@@ -100,13 +100,14 @@ export async function insertIngestionJob(
 
 export interface WebhookPipelineRow {
   organization_id: string
+  type: 'polling' | 'realtime' | 'p2p'
   status: string
   webhook_secret_hash: string
   source_config_encrypted: string | null
   acting_user_id: string | null
 }
 
-/** Before any tenant context: the realtime pipeline a webhook URL names (see private.pipeline_for_webhook). */
+/** Before any tenant context: the pipeline a webhook URL names (see private.pipeline_for_webhook). */
 export async function pipelineForWebhook(db: Db, pipelineId: string): Promise<WebhookPipelineRow | undefined> {
   const { rows } = await sql<WebhookPipelineRow>`select * from private.pipeline_for_webhook(${pipelineId}::uuid)`.execute(db)
   return rows[0]

@@ -153,8 +153,9 @@ export async function getPipeline(db: Db, deps: PipelineDeps, actor: OrgActor, p
 /**
  * Creates a pipeline with its optional mapping and sinks (owners, admins, members; the route
  * checks). p2p pipelines never store data; polling ones need an interval or a cron schedule;
- * realtime ones get a webhook URL whose secret is returned here once (only its SHA-256 and an
- * encrypted copy for HMAC checks are kept).
+ * realtime and p2p ones get a webhook URL whose secret is returned here once (only its SHA-256
+ * and an encrypted copy for HMAC checks are kept); a polling one gets a URL that starts runs
+ * once someone asks for it (rotateWebhookSecret).
  */
 export async function createPipeline(db: Db, deps: PipelineDeps, actor: OrgActor, input: CreatePipelineBody): Promise<CreatedPipelineResponse> {
   if (input.type === 'polling' && input.intervalSeconds == null && input.cronSchedule == null) {
@@ -164,7 +165,7 @@ export async function createPipeline(db: Db, deps: PipelineDeps, actor: OrgActor
   const mapping = input.mapping ? validatePipelineMapping(input.mapping) : null
   const dataSourceType = await checkReferences(db, actor, input)
   const id = randomUUID()
-  const secret = input.type === 'realtime' ? randomToken(32) : undefined
+  const secret = input.type === 'polling' ? undefined : randomToken(32)
   const { plain, secrets } = splitSourceConfig(input.sourceConfig ?? {})
   await withUniqueName(() =>
     insertPipeline(db, {
@@ -266,12 +267,12 @@ export async function setPipelineStatus(
   return toPipelineResponse(await requirePipeline(db, actor, pipelineId), deps)
 }
 
-/** Issues a new webhook secret for a realtime pipeline; the old URL stops working at once. */
+/**
+ * Issues a new webhook secret; the old URL stops working at once. A realtime or p2p pipeline's
+ * webhook receives records, a polling pipeline's starts a run.
+ */
 export async function rotateWebhookSecret(db: Db, deps: PipelineDeps, actor: OrgActor, pipelineId: string): Promise<{ webhookUrl: string }> {
   const current = await requirePipeline(db, actor, pipelineId)
-  if (current.type !== 'realtime') {
-    throw new AppError('validation_failed', 400, 'Only realtime pipelines have a webhook')
-  }
   const secret = randomToken(32)
   const sealed = openSealedSource(deps.box, pipelineId, current.source_config_encrypted)
   await updatePipelineRow(db, actor.orgId, pipelineId, {

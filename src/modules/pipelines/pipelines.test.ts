@@ -55,8 +55,7 @@ describe('pipelines', () => {
     const org = await createOrg(ctx.app, await registerUser(ctx.app))
     const p2p = await ctx.app.inject({ method: 'POST', url: url(org), headers: org.owner.headers, payload: { name: 'Relay', type: 'p2p', persistData: true } })
     expect(p2p.statusCode).toBe(201)
-    expect(p2p.json()).toMatchObject({ persistData: false, hasWebhook: false })
-    expect(p2p.json().webhookUrl).toBeUndefined()
+    expect(p2p.json()).toMatchObject({ persistData: false, hasWebhook: true, webhookUrl: expect.stringContaining('/api/v1/hooks/') })
     const patched = await ctx.app.inject({ method: 'PATCH', url: url(org, `/${p2p.json().id}`), headers: org.owner.headers, payload: { persistData: true } })
     expect(patched.statusCode).toBe(400)
 

@@ -88,6 +88,24 @@ export async function triggerRun(trx: Trx, settings: SettingsCache, actor: OrgAc
   return created(execution)
 }
 
+/**
+ * Queues a run of a polling pipeline whose webhook was called, acting as the user the webhook
+ * acts as (see private.pipeline_for_webhook). The provider's JSON, if any, is kept in the
+ * execution context (up to 16 KB) so a run page shows what started it.
+ */
+export async function triggerRunByWebhook(trx: Trx, settings: SettingsCache, actor: OrgActor, pipelineId: string, received: { records: unknown[]; bytes: number }): Promise<RunCreatedResponse> {
+  const pipeline = assertRunnable(await requirePipeline(trx, actor, pipelineId))
+  const { records, bytes } = received
+  const webhook = bytes === 0 ? {} : bytes <= 16_384 ? { payload: records.length === 1 ? records[0] : records } : { payloadBytes: bytes, records: records.length }
+  const execution = await createExecution(trx, settings, actor, {
+    pipeline,
+    triggeredBy: 'webhook',
+    triggerUserId: null,
+    context: { webhook },
+  })
+  return created(execution)
+}
+
 /** A pipeline's runs, newest first. */
 export async function listRuns(db: Db, actor: OrgActor, pipelineId: string, query: RunListQuery): Promise<RunResponse[]> {
   await requirePipeline(db, actor, pipelineId)
