@@ -20,6 +20,7 @@ import {
 } from './pipelines.repository.ts'
 import type { CreatePipelineBody, CreatedPipelineResponse, PipelineResponse, UpdatePipelineBody } from './pipelines.schema.ts'
 import { createSink } from './sinks.service.ts'
+import { nextPipelineRun } from '../workflows/workflow.schedule.ts'
 
 /** What the pipeline services need besides the transaction. */
 export interface PipelineDeps {
@@ -184,8 +185,9 @@ export async function createPipeline(db: Db, deps: PipelineDeps, actor: OrgActor
       retention_days: input.retentionDays ?? null,
       persist_data: input.type === 'p2p' ? false : (input.persistData ?? true),
       webhook_secret_hash: secret === undefined ? null : sha256(secret),
-      // The scheduler picks up due polling pipelines; a new one is due now.
-      next_run_at: input.type === 'polling' ? new Date() : null,
+      // The first scheduled run comes one interval (or cron slot) from now, not at once: a new
+      // pipeline usually gets its mapping next, and "Run now" is there for an immediate run.
+      next_run_at: input.type === 'polling' ? nextPipelineRun({ interval_seconds: input.intervalSeconds ?? null, cron_schedule: input.cronSchedule?.trim() ?? null }, new Date()) : null,
       created_by: actor.userId,
     }),
   )
@@ -223,6 +225,10 @@ export async function updatePipeline(db: Db, deps: PipelineDeps, actor: OrgActor
     ...(input.retentionDays !== undefined && { retention_days: input.retentionDays }),
     ...(input.persistData !== undefined && { persist_data: input.persistData }),
     ...(input.teamId !== undefined && { team_id: input.teamId }),
+  }
+  if (current.type === 'polling' && (interval !== current.interval_seconds || cron !== current.cron_schedule)) {
+    // A new schedule counts from now; the old next run (a day away, say) no longer applies.
+    values.next_run_at = nextPipelineRun({ interval_seconds: interval, cron_schedule: cron?.trim() ?? null }, new Date())
   }
   if (input.sourceConfig !== undefined) {
     // The new sourceConfig replaces the old one, secrets included; the webhook secret stays.

@@ -240,6 +240,11 @@ describe('workflows:schedule', () => {
       (await ctx.admin.query<{ pipeline_id: string; triggered_by: string; trigger_user_id: string | null }>(
         'select pipeline_id, triggered_by, trigger_user_id from ingest.workflow_executions where pipeline_id = any($1)', [mine])).rows
 
+    // A new pipeline's first scheduled run is one interval away; make them all due.
+    const created = await ctx.admin.query<{ due_in_s: number }>('select extract(epoch from next_run_at - now())::int as due_in_s from ingest.pipelines where id = $1', [interval.id])
+    expect(created.rows[0]!.due_in_s).toBeGreaterThan(3500)
+    await ctx.admin.query("update ingest.pipelines set next_run_at = now() - interval '1 minute' where id = any($1)", [mine])
+
     const now = new Date()
     await scheduleDuePipelines(testWorkflowDeps(ctx), now)
     const runs = await runsOf()
