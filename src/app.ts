@@ -12,12 +12,14 @@ import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
+import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.ts'
 import { dataSourceRoutes } from './modules/data-sources/data-sources.routes.ts'
 import { healthRoutes } from './modules/health/health.routes.ts'
 import { hookRoutes } from './modules/ingest/hooks.routes.ts'
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts'
 import { mappingPreviewRoutes } from './modules/mappings/mappings.routes.ts'
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
+import { pipelineHourlyRoutes } from './modules/pipeline-data/pipeline-hourly.routes.ts'
 import { pipelineRoutes } from './modules/pipelines/pipelines.routes.ts'
 import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
@@ -101,6 +103,8 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(auditRoutes(services))
       await api.register(adminRoutes(services))
       await api.register(pipelineRoutes(services))
+      await api.register(pipelineHourlyRoutes(services))
+      await api.register(dataQualityRoutes(services))
       await api.register(workflowRoutes(services))
       await api.register(mappingPreviewRoutes(services))
       await api.register(ingestRoutes(services))

@@ -377,6 +377,38 @@ export interface IngestDataMappings {
   version: Generated<number>;
 }
 
+export interface IngestDataQualityChecks {
+  check_config: Json;
+  check_type: string;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  data_source_id: string | null;
+  enabled: Generated<boolean>;
+  executed_at: Timestamp | null;
+  id: Generated<string>;
+  name: string;
+  on_failure: Generated<string>;
+  organization_id: string;
+  passed: boolean | null;
+  pipeline_id: string;
+  result: Json | null;
+  threshold: Generated<Numeric>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface IngestDataQualityResults {
+  check_id: string;
+  executed_at: Generated<Timestamp>;
+  execution_id: string | null;
+  id: Generated<string>;
+  ingestion_job_id: string | null;
+  organization_id: string;
+  passed: boolean;
+  pipeline_id: string;
+  result: Json;
+  trigger: string;
+}
+
 export interface IngestExecutionStages {
   completed_at: Timestamp | null;
   cpu_usage_percentage: Numeric | null;
@@ -517,6 +549,15 @@ export interface IngestPipelineData {
   record_time: Generated<Timestamp>;
 }
 
+export interface IngestPipelineDataHourly {
+  bucket: Timestamp;
+  organization_id: string;
+  pipeline_id: string;
+  record_count: Int8;
+  total_bytes: Int8;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface IngestPipelines {
   created_at: Generated<Timestamp>;
   created_by: string | null;
@@ -546,9 +587,14 @@ export interface IngestPipelineSinks {
   created_at: Generated<Timestamp>;
   id: Generated<string>;
   is_active: Generated<boolean>;
+  last_delivered_at: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
   name: string | null;
   organization_id: string;
   pipeline_id: string;
+  records_delivered: Generated<Int8>;
+  records_failed: Generated<Int8>;
   sink_config: Generated<Json>;
   sink_config_encrypted: string | null;
   sink_type: string;
@@ -627,6 +673,26 @@ export interface IngestWorkflowExecutions {
   updated_at: Generated<Timestamp>;
   worker_job: string | null;
   workflow_id: string;
+}
+
+export interface IngestSinkDeliveries {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+  execution_id: string | null;
+  hop: Generated<number>;
+  id: Generated<string>;
+  ingestion_job_id: string | null;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  next_attempt_at: Generated<Timestamp>;
+  organization_id: string;
+  payload: Json | null;
+  pipeline_id: string;
+  record_count: number;
+  sink_id: string;
+  status: Generated<string>;
 }
 
 export interface IngestWorkflowExecutionSummary {
@@ -711,6 +777,13 @@ export interface OpsPartitions {
   state: Generated<string>;
 }
 
+export interface OpsRollupWatermarks {
+  name: string;
+  refreshed_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+  watermark: Timestamp;
+}
+
 export interface OpsSchemaMigrations {
   applied_at: Generated<Timestamp>;
   applied_by: Generated<string>;
@@ -750,21 +823,26 @@ export interface DB {
   "ingest.daily_execution_metrics": IngestDailyExecutionMetrics;
   "ingest.data_ingestion_jobs": IngestDataIngestionJobs;
   "ingest.data_mappings": IngestDataMappings;
+  "ingest.data_quality_checks": IngestDataQualityChecks;
+  "ingest.data_quality_results": IngestDataQualityResults;
   "ingest.execution_stages": IngestExecutionStages;
   "ingest.fetched_contents": IngestFetchedContents;
   "ingest.fetching_history": IngestFetchingHistory;
   "ingest.idempotency_keys": IngestIdempotencyKeys;
   "ingest.performance_metrics": IngestPerformanceMetrics;
   "ingest.pipeline_data": IngestPipelineData;
+  "ingest.pipeline_data_hourly": IngestPipelineDataHourly;
   "ingest.pipeline_sinks": IngestPipelineSinks;
   "ingest.pipelines": IngestPipelines;
   "ingest.processing_history": IngestProcessingHistory;
+  "ingest.sink_deliveries": IngestSinkDeliveries;
   "ingest.workflow_execution_summary": IngestWorkflowExecutionSummary;
   "ingest.workflow_executions": IngestWorkflowExecutions;
   "ingest.workflow_templates": IngestWorkflowTemplates;
   "ingest.workflows": IngestWorkflows;
   "ops.instance_setup": OpsInstanceSetup;
   "ops.partitions": OpsPartitions;
+  "ops.rollup_watermarks": OpsRollupWatermarks;
   "ops.schema_migrations": OpsSchemaMigrations;
   "ops.worker_heartbeats": OpsWorkerHeartbeats;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../../src/app.ts'
+import { installQueueSchema } from '../../src/modules/jobs/jobs.runner.ts'
 import { createTestApp, registerUser, uniqueEmail, type Session, type TestContext } from '../app.ts'
 import { createPipeline, push } from '../ingest.ts'
 import { addMember, bearer, createApiKey, createOrg, createTeam, type OrgFixture } from '../tenancy.ts'
@@ -20,8 +21,10 @@ interface Ids {
   keyId: string
   pipelineId: string
   sinkId: string
+  deliveryId: string
   dataSourceId: string
   runId: string
+  checkId: string
 }
 
 interface MatrixRow {
@@ -66,7 +69,17 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks': { keys: true },
   'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks': { keys: false, body: () => ({ sinkType: 'webhook', config: { url: 'https://b.example.com/steal' } }) },
   'DELETE /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId': { keys: false },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId/deliveries': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId/deliveries/:deliveryId/retry': { keys: false },
   'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/data': { keys: true },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/data/hourly': { keys: true },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks': { keys: false, body: () => ({ name: 'Planted by B', checkType: 'freshness', config: { maxAgeMinutes: 1 }, onFailure: 'pause' }) },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks/:checkId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks/:checkId': { keys: false, body: () => ({ onFailure: 'pause', threshold: 1 }) },
+  'DELETE /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks/:checkId': { keys: false },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks/:checkId/results': { keys: true },
+  'POST /api/v1/orgs/:orgId/pipelines/:pipelineId/quality-checks/:checkId/run': { keys: false },
   'GET /api/v1/orgs/:orgId/data-sources': { keys: true },
   'POST /api/v1/orgs/:orgId/data-sources': { keys: true, body: () => ({ name: 'Planted by B', type: 'push' }) },
   'POST /api/v1/orgs/:orgId/data-sources/csv': { keys: true },
@@ -132,12 +145,15 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'auth.api_keys where organization_id = any($1)',
     'ingest.pipelines where organization_id = any($1)',
     'ingest.pipeline_sinks where organization_id = any($1)',
+    'ingest.sink_deliveries where organization_id = any($1)',
     'ingest.data_mappings where organization_id = any($1)',
     'ingest.pipeline_data where organization_id = any($1)',
     'ingest.data_ingestion_jobs where organization_id = any($1)',
     'app.data_sources where organization_id = any($1)',
     'ingest.workflows where organization_id = any($1)',
     'ingest.workflow_executions where organization_id = any($1)',
+    'ingest.data_quality_checks where organization_id = any($1)',
+    'ingest.data_quality_results where organization_id = any($1)',
   ]
   const parts: unknown[] = []
   for (const from of tables) {
@@ -152,6 +168,8 @@ async function snapshot(orgIds: string[]): Promise<string> {
 
 beforeAll(async () => {
   ctx = await createTestApp()
+  // A's push queues its sink delivery job in its own transaction.
+  await installQueueSchema(ctx.testDb.ownerUrl)
   orgA = await createOrg(ctx.app, await registerUser(ctx.app))
   const memberA: Session = await addMember(ctx.app, orgA, 'member')
   const teamA = await createTeam(ctx.app, orgA)
@@ -164,13 +182,20 @@ beforeAll(async () => {
   })
   const sinkA = (await ctx.app.inject({ method: 'GET', url: `/api/v1/orgs/${orgA.id}/pipelines/${pipelineA.id}/sinks`, headers: orgA.owner.headers })).json().sinks[0]
   await push(ctx.app, pipelineA.id, { key: (await createApiKey(ctx.app, orgA, ['ingest'])).key, records: [{ n: 1 }, { n: 2 }] })
+  const { rows: deliveryRows } = await ctx.admin.query<{ id: string }>('select id from ingest.sink_deliveries where pipeline_id = $1', [pipelineA.id])
   const dataSource = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/data-sources`, headers: orgA.owner.headers, payload: { name: 'A source', type: 'push' } })
   // A failed run of A's pipeline (retryable, so a retry or cancel that got through would show).
   const { rows: runRows } = await ctx.admin.query<{ id: string }>(
     `with w as (insert into ingest.workflows (organization_id, pipeline_id, name) values ($1, $2, 'A workflow') returning id)
      insert into ingest.workflow_executions (organization_id, workflow_id, pipeline_id, run_number, status, started_at, completed_at)
      select $1, w.id, $2, 1, 'Failed', now(), now() from w returning id`, [orgA.id, pipelineA.id])
-  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id }
+  const check = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/orgs/${orgA.id}/pipelines/${pipelineA.id}/quality-checks`,
+    headers: orgA.owner.headers,
+    payload: { name: 'A check', checkType: 'completeness', config: { fields: ['n'] } },
+  })
+  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)
@@ -211,7 +236,7 @@ describe('tenant API matrix', () => {
           if (response.statusCode !== caller.expected) {
             failures.push(`${route} as ${caller.who} (${url}): ${response.statusCode} ${response.body.slice(0, 200)}`)
           }
-          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.dataSourceId, idsA.runId, orgA.owner.userId]) {
+          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.deliveryId, idsA.dataSourceId, idsA.runId, idsA.checkId, orgA.owner.userId]) {
             if (response.body.includes(foreign)) {
               failures.push(`${route} as ${caller.who} leaked ${foreign}`)
             }

@@ -18,7 +18,8 @@ export async function createIngestRows(admin: pg.Client, insert: Insert, add: (t
     const source = await insert('app.data_sources', org, "insert into app.data_sources (organization_id, name, type) values ($1, $2, 'api')", [o, `Source ${org}`])
     await insert('app.data_source_files', org, "insert into app.data_source_files (organization_id, data_source_id, name, size_bytes, sha256, row_count, content) values ($1, $2, 'a.csv', 1, repeat('0', 64), 1, '\\x00')", [o, source])
     const pipeline = await insert('ingest.pipelines', org, "insert into ingest.pipelines (organization_id, name, type, created_by, data_source_id) values ($1, $2, 'realtime', $3, $4)", [o, `Pipeline ${org}`, f.owners[org], source])
-    await insert('ingest.pipeline_sinks', org, "insert into ingest.pipeline_sinks (organization_id, pipeline_id, sink_type) values ($1, $2, 'webhook')", [o, pipeline])
+    const sink = await insert('ingest.pipeline_sinks', org, "insert into ingest.pipeline_sinks (organization_id, pipeline_id, sink_type) values ($1, $2, 'webhook')", [o, pipeline])
+    await insert('ingest.sink_deliveries', org, `insert into ingest.sink_deliveries (organization_id, pipeline_id, sink_id, payload, record_count) values ($1, $2, $3, '[{"n": 0}]', 1)`, [o, pipeline, sink])
     await insert('ingest.data_mappings', org, 'insert into ingest.data_mappings (organization_id, pipeline_id) values ($1, $2)', [o, pipeline])
     await insert('ingest.pipeline_data', org, 'insert into ingest.pipeline_data (organization_id, pipeline_id, data) values ($1, $2, \'{"n": 0}\')', [o, pipeline])
     await insert('ingest.data_ingestion_jobs', org, "insert into ingest.data_ingestion_jobs (organization_id, pipeline_id, job_type) values ($1, $2, 'real_time')", [o, pipeline])
@@ -39,6 +40,9 @@ export async function createIngestRows(admin: pg.Client, insert: Insert, add: (t
     const fetching = await insert('ingest.fetching_history', org, 'insert into ingest.fetching_history (organization_id, pipeline_id, execution_id, stage_id) values ($1, $2, $3, $4)', [o, pipeline, execution, stage])
     await insert('ingest.processing_history', org, 'insert into ingest.processing_history (organization_id, pipeline_id, fetching_id, execution_id) values ($1, $2, $3, $4)', [o, pipeline, fetching, execution])
     await insert('ingest.fetched_contents', org, 'insert into ingest.fetched_contents (organization_id, fetching_id, pipeline_id, execution_id) values ($1, $2, $3, $4)', [o, fetching, pipeline, execution])
+    const check = await insert('ingest.data_quality_checks', org, "insert into ingest.data_quality_checks (organization_id, pipeline_id, name, check_type, check_config) values ($1, $2, 'Fresh', 'freshness', '{\"maxAgeMinutes\": 5}')", [o, pipeline])
+    await insert('ingest.data_quality_results', org, "insert into ingest.data_quality_results (organization_id, check_id, pipeline_id, trigger, passed, result) values ($1, $2, $3, 'schedule', true, '{}')", [o, check, pipeline])
+    await insert('ingest.pipeline_data_hourly', org, "insert into ingest.pipeline_data_hourly (organization_id, pipeline_id, bucket, record_count, total_bytes) values ($1, $2, date_trunc('hour', now()), 1, 10)", [o, pipeline], 'pipeline_id::text')
   }
   // The views aggregate the rows above: label each of their rows by its organization.
   for (const view of INGEST_VIEWS) {

@@ -47,6 +47,13 @@ const TABLES: TenantTable[] = [
     newRow: (f, org) => ({ text: "insert into ingest.pipeline_sinks (organization_id, pipeline_id, sink_type) values ($1, $2, 'webhook') returning id::text as id", values: [orgId(f, org), f.id('ingest.pipelines', org)] }),
   },
   {
+    table: 'ingest.sink_deliveries',
+    newRow: (f, org) => ({
+      text: `insert into ingest.sink_deliveries (organization_id, pipeline_id, sink_id, payload, record_count) values ($1, $2, $3, '[{"n": 1}]', 1) returning id::text as id`,
+      values: [orgId(f, org), f.id('ingest.pipelines', org), f.id('ingest.pipeline_sinks', org)],
+    }),
+  },
+  {
     // One mapping per pipeline: the statement brings its own new pipeline.
     table: 'ingest.data_mappings',
     newRow: (f, org) => ({
@@ -99,6 +106,31 @@ const TABLES: TenantTable[] = [
     newRow: (f, org) => ({
       text: 'insert into ingest.fetched_contents (organization_id, fetching_id, pipeline_id) values ($1, $2, $3) returning id::text as id',
       values: [orgId(f, org), f.id('ingest.fetching_history', org), f.id('ingest.pipelines', org)],
+    }),
+  },
+  {
+    table: 'ingest.data_quality_checks',
+    newRow: (f, org) => ({
+      text: "insert into ingest.data_quality_checks (organization_id, pipeline_id, name, check_type, check_config) values ($1, $2, $3, 'freshness', '{\"maxAgeMinutes\": 5}') returning id::text as id",
+      values: [orgId(f, org), f.id('ingest.pipelines', org), `check ${unique()}`],
+    }),
+  },
+  {
+    table: 'ingest.data_quality_results',
+    newRow: (f, org) => ({
+      text: "insert into ingest.data_quality_results (organization_id, check_id, pipeline_id, trigger, passed, result) values ($1, $2, $3, 'manual', true, '{}') returning id::text as id",
+      values: [orgId(f, org), f.id('ingest.data_quality_checks', org), f.id('ingest.pipelines', org)],
+    }),
+  },
+  {
+    // One row per pipeline and hour: the statement brings its own new pipeline.
+    table: 'ingest.pipeline_data_hourly',
+    idColumn: 'pipeline_id',
+    newRow: (f, org) => ({
+      text: `with p as (insert into ingest.pipelines (organization_id, name, type) values ($1, $2, 'realtime') returning id, organization_id)
+             insert into ingest.pipeline_data_hourly (organization_id, pipeline_id, bucket, record_count, total_bytes)
+             select organization_id, id, date_trunc('hour', now()), 1, 10 from p returning pipeline_id::text as id`,
+      values: [orgId(f, org), `rolled up ${unique()}`],
     }),
   },
 ]

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { BatchQualityOutcome } from '../data-quality/data-quality.schema.ts'
 
 export const IngestParams = Type.Object({ pipelineId: Type.String({ format: 'uuid' }) })
 export const HookParams = Type.Object({ pipelineId: Type.String({ format: 'uuid' }), secret: Type.String({ minLength: 1, maxLength: 200 }) })
@@ -27,6 +28,13 @@ export const IngestResponse = Type.Object({
   filtered: Type.Integer({ description: 'Records dropped by a filter of the mapping' }),
   errors: Type.Array(RecordErrorResponse),
   ingestionJobId: Type.String({ format: 'uuid', description: 'The data_ingestion_jobs row of this batch' }),
+  quality: Type.Optional(
+    Type.Array(BatchQualityOutcome, {
+      description:
+        "The pipeline's data quality checks on this batch (present when it has enabled batch checks). A failed check with onFailure " +
+        '`pause` has paused the pipeline: this batch is stored, the next push answers 409 pipeline_paused.',
+    }),
+  ),
 })
 export type IngestResponse = Static<typeof IngestResponse>
 export type RecordErrorResponse = Static<typeof RecordErrorResponse>

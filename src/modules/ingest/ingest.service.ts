@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Trx } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
+import { runBatchChecks } from '../data-quality/data-quality.batch.ts'
 import type { RecordError } from '../mappings/mapping.engine.ts'
+import { enqueueSinkDeliveries } from '../sinks/sinks.outbox.ts'
 import { compiledMappingFor } from './mapping-cache.ts'
 import {
   findIdempotencyKey,
@@ -63,7 +65,7 @@ const documentBytes = (arrayText: string, count: number) => (count === 0 ? 0 : B
 function prepareRows(pipeline: IngestPipelineRow, batch: Pick<IngestBatch, 'records' | 'arrayText'>) {
   const { records, arrayText } = batch
   if (pipeline.mapping_version === null && arrayText !== undefined && records.every(isJsonObject) && isStorableJson(arrayText)) {
-    return { errors: [], rejected: 0, filtered: 0, accepted: records.length, json: arrayText, bytes: documentBytes(arrayText, records.length), recordTimes: null }
+    return { errors: [], rejected: 0, filtered: 0, accepted: records.length, json: arrayText, bytes: documentBytes(arrayText, records.length), recordTimes: null, rows: records }
   }
   const result = compiledMappingFor(pipeline).apply(records)
   const errors: RecordErrorResponse[] = result.errors.map((error: RecordError) => ({
@@ -96,6 +98,8 @@ function prepareRows(pipeline: IngestPipelineRow, batch: Pick<IngestBatch, 'reco
     // The JSON size of the rows: the job's bytes_processed, and the estimate the quota is checked with first.
     bytes: documentBytes(json, stored.length),
     recordTimes,
+    // The rows as stored, for the data quality checks.
+    rows: stored.map((row) => row.data),
   }
 }
 
@@ -109,7 +113,8 @@ function prepareRows(pipeline: IngestPipelineRow, batch: Pick<IngestBatch, 'reco
  * 4. the mapping; with `atomic`, any invalid record answers 422 and nothing is stored;
  * 5. the storage quota (507), the rows in one statement, the data_ingestion_jobs row, the
  *    storage increment (checked again atomically, last, to keep the organization row's lock
- *    short) and the key with its answer. A p2p pipeline stores no rows but counts them.
+ *    short), the data quality checks on the stored rows (a failing 'pause' check pauses the
+ *    pipeline) and the key with its answer. A p2p pipeline stores no rows but counts them.
  */
 export async function ingestBatch(trx: Trx, orgId: string, batch: IngestBatch): Promise<IngestResult> {
   const pipeline = await findPipelineForIngest(trx, orgId, batch.pipelineId)
@@ -174,7 +179,30 @@ export async function ingestBatch(trx: Trx, orgId: string, batch: IngestBatch): 
       throw storageFull(inserted.bytes, storage.usedGb, storage.limitGb ?? 0)
     }
   }
-  const body: IngestResponse = { accepted: prepared.accepted, rejected: prepared.rejected, filtered: prepared.filtered, errors: prepared.errors, ingestionJobId: jobId }
+  // The batch's sink deliveries commit with it (a p2p pipeline: instead of storing it), so an
+  // acknowledged batch reaches its sinks even if this process dies after answering.
+  if (prepared.accepted > 0) {
+    await enqueueSinkDeliveries(trx, { orgId, pipelineId: pipeline.id, batches: [prepared.json], ingestionJobId: jobId })
+  }
+  // After the storage increment: concurrent batches of the organization already queue on its
+  // row there, so the check rows' locks add no new wait. A failing 'pause' check pauses the
+  // pipeline in this transaction; this batch stays stored.
+  const quality = await runBatchChecks(trx, {
+    orgId,
+    pipelineId: pipeline.id,
+    rows: prepared.rows,
+    mapping: pipeline.mapping_version === null ? null : { mappings: pipeline.mappings, transformations: pipeline.transformations },
+    trigger: 'batch',
+    ingestionJobId: jobId,
+  })
+  const body: IngestResponse = {
+    accepted: prepared.accepted,
+    rejected: prepared.rejected,
+    filtered: prepared.filtered,
+    errors: prepared.errors,
+    ingestionJobId: jobId,
+    ...(quality.length > 0 && { quality }),
+  }
   if (batch.idempotencyKey !== undefined) {
     await insertIdempotencyKey(trx, { orgId, pipelineId: pipeline.id, key: batch.idempotencyKey, requestHash: batch.bodyHash, status: 200, body })
   }

@@ -3,7 +3,10 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import type pino from 'pino'
 import type { Runtime } from '../../platform/runtime.ts'
+import { dataQualityTasks } from '../data-quality/data-quality.jobs.ts'
 import { runDataSourceHealthChecks } from '../data-sources/data-sources.jobs.ts'
+import { pipelineDataTasks } from '../pipeline-data/pipeline-data.jobs.ts'
+import { sinkTasks } from '../sinks/sinks.jobs.ts'
 import { workflowTasks } from '../workflows/workflows.jobs.ts'
 
 /**
@@ -22,6 +25,13 @@ export const JOB_SCHEDULE = [
   '* * * * * mail:deliver ?max=1',
   '*/5 * * * * data-sources:health ?max=1',
   '* * * * * workflows:schedule ?max=1',
+  '* * * * * sinks:deliver ?max=1',
+  '47 * * * * sinks:cleanup ?max=1',
+  '* * * * * pipeline-data:rollup ?max=1',
+  '23 3 * * * pipeline-data:retention ?max=1',
+  '41 * * * * ingest:idempotency-cleanup ?max=1',
+  '* * * * * data-quality:freshness ?max=1',
+  '37 4 * * * data-quality:cleanup ?max=1',
 ].join('\n')
 
 /**
@@ -31,6 +41,9 @@ export const JOB_SCHEDULE = [
 export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
   return {
     ...workflowTasks(runtime, logger),
+    ...sinkTasks(runtime, logger),
+    ...pipelineDataTasks(runtime, logger),
+    ...dataQualityTasks(runtime, logger),
     'auth:cleanup': async () => {
       const { rows } = await sql<{ kind: string; deleted: string }>`select * from private.cleanup_expired_auth()`.execute(runtime.services.db)
       logger.info({ job: 'auth:cleanup', deleted: Object.fromEntries(rows.map((row) => [row.kind, Number(row.deleted)])) }, 'expired sessions and tokens removed')

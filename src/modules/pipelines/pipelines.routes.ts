@@ -25,6 +25,8 @@ import {
 } from './pipelines.schema.ts'
 import { createPipeline, deletePipeline, getPipeline, listPipelines, rotateWebhookSecret, setPipelineStatus, updatePipeline, type PipelineDeps } from './pipelines.service.ts'
 import { createSink, deleteSink, listSinks } from './sinks.service.ts'
+import { listSinkDeliveries, retrySinkDelivery } from '../sinks/deliveries.service.ts'
+import { DeliveryListQuery, DeliveryListResponse, DeliveryParams, DeliveryResponse } from '../sinks/deliveries.schema.ts'
 
 const tags = ['pipelines']
 /** Reads are open to every member and to API keys with the read scope. */
@@ -46,7 +48,7 @@ export function pipelineRoutes(services: Services): FastifyPluginAsyncTypebox {
         tags,
         summary: 'Create a pipeline (owner, admin, member)',
         description:
-          'polling needs intervalSeconds or cronSchedule; p2p never stores data (persistData is false); realtime answers a `webhookUrl` once. ' +
+          'polling needs intervalSeconds or cronSchedule; p2p never stores data (persistData is false); realtime and p2p answer a `webhookUrl` once. ' +
           'An invalid mapping answers 400 invalid_mapping. Secret-looking sourceConfig settings (password, token, apiKey, …) are stored encrypted and never returned.',
         params: OrgParams,
         body: CreatePipelineBody,
@@ -83,7 +85,13 @@ export function pipelineRoutes(services: Services): FastifyPluginAsyncTypebox {
     }, async (request) => withOrgActor(services, request, request.params.orgId, (trx, actor) => setPipelineStatus(trx, deps, actor, request.params.pipelineId, { status: 'active' }), write))
 
     app.post('/orgs/:orgId/pipelines/:pipelineId/webhook-secret', {
-      schema: { tags, summary: 'Issue a new webhook URL for a realtime pipeline (shown once)', params: PipelineParams, response: { 200: WebhookSecretResponse } },
+      schema: {
+        tags,
+        summary: 'Issue a new webhook URL (shown once); the old one stops working',
+        description: "A realtime or p2p pipeline's webhook receives records; a polling pipeline's webhook starts a run (triggered by webhook).",
+        params: PipelineParams,
+        response: { 200: WebhookSecretResponse },
+      },
     }, async (request) => withOrgActor(services, request, request.params.orgId, (trx, actor) => rotateWebhookSecret(trx, deps, actor, request.params.pipelineId), write))
 
     app.put('/orgs/:orgId/pipelines/:pipelineId/mapping', {
@@ -99,7 +107,13 @@ export function pipelineRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get('/orgs/:orgId/pipelines/:pipelineId/sinks', {
       config: READ,
-      schema: { tags, summary: "A pipeline's sinks, without their secrets", params: PipelineParams, response: { 200: Type.Object({ sinks: Type.Array(SinkResponse) }) } },
+      schema: {
+        tags,
+        summary: "A pipeline's sinks, without their secrets, with their delivery state",
+        description: '`delivery`: batches pending, the last delivery, the last error and record counters.',
+        params: PipelineParams,
+        response: { 200: Type.Object({ sinks: Type.Array(SinkResponse) }) },
+      },
     }, async (request) => ({
       sinks: await withOrgActor(services, request, request.params.orgId, (trx, actor) => listSinks(trx, services.box, actor, request.params.pipelineId)),
     }))
@@ -117,6 +131,36 @@ export function pipelineRoutes(services: Services): FastifyPluginAsyncTypebox {
       await withOrgActor(services, request, request.params.orgId, (trx, actor) => deleteSink(trx, actor, request.params.pipelineId, request.params.sinkId), write)
       return reply.code(204).send(null)
     })
+
+    app.get('/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId/deliveries', {
+      config: READ,
+      schema: {
+        tags,
+        summary: "A sink's recent deliveries, newest first (without their records)",
+        description:
+          'Every batch a pipeline accepts (push, webhook or run) becomes one delivery per active sink, committed with the batch. ' +
+          'Failures are retried with exponential backoff (about 5 s doubling up to 10 min, with jitter) up to the sink\'s maxRetries; ' +
+          'a 4xx answer other than 408 and 429 fails at once. Delivered rows are kept 7 days, failed ones 30.',
+        params: SinkParams,
+        querystring: DeliveryListQuery,
+        response: { 200: DeliveryListResponse },
+      },
+    }, async (request) => ({
+      deliveries: await withOrgActor(services, request, request.params.orgId, (trx, actor) =>
+        listSinkDeliveries(trx, actor, request.params.pipelineId, request.params.sinkId, request.query)),
+    }))
+
+    app.post('/orgs/:orgId/pipelines/:pipelineId/sinks/:sinkId/deliveries/:deliveryId/retry', {
+      schema: {
+        tags,
+        summary: 'Retry a failed delivery now, with the full number of retries again (owner, admin, member)',
+        description: 'Only failed deliveries: another status answers 409 conflict.',
+        params: DeliveryParams,
+        response: { 200: DeliveryResponse },
+      },
+    }, async (request) =>
+      withOrgActor(services, request, request.params.orgId, (trx, actor) =>
+        retrySinkDelivery(trx, actor, request.params.pipelineId, request.params.sinkId, request.params.deliveryId), write))
 
     app.get('/orgs/:orgId/pipelines/:pipelineId/data', {
       config: READ,

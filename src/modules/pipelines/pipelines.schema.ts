@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { SinkDeliveryState } from '../sinks/deliveries.schema.ts'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
@@ -50,7 +51,8 @@ export const SinkBody = Type.Object(
     additionalProperties: false,
     description:
       'webhook: config { url, secret? (HMAC-SHA256 signing secret; generated and returned once when omitted), headers?, maxRetries?, timeoutMs? }. ' +
-      'postgresql: config { host, port?, database, user, password?, sslMode?, schema?, table }. pipeline: targetPipelineId. ' +
+      'postgresql: config { host, port?, database, user, password?, sslMode?, schema?, table } (record keys fill the columns of the same name). ' +
+      'pipeline: targetPipelineId, another pipeline of this organization; records are stored there as they come (its mapping is not applied). ' +
       'Secrets (the signing secret, headers, credentials in the URL, the password) are encrypted at rest and never returned.',
   },
 )
@@ -65,6 +67,7 @@ export const SinkResponse = Type.Object({
   config: Type.Record(Type.String(), Type.Unknown(), { description: 'The non-secret part of the configuration' }),
   secretFields: Type.Array(Type.String(), { description: 'Names of the secret settings that are stored (encrypted, never returned)' }),
   targetPipelineId: Nullable(Uuid),
+  delivery: SinkDeliveryState,
   createdAt: DateTime,
   updatedAt: DateTime,
 })
@@ -132,7 +135,7 @@ export const PipelineResponse = Type.Object({
   retentionDays: Nullable(Type.Integer()),
   persistData: Type.Boolean(),
   teamId: Nullable(Uuid),
-  hasWebhook: Type.Boolean({ description: 'A realtime pipeline has a webhook URL (its secret is shown once)' }),
+  hasWebhook: Type.Boolean({ description: 'The pipeline has a webhook URL (its secret is shown once): realtime and p2p ones receive records, polling ones start runs' }),
   ingestUrl: Type.String({ description: 'POST records here with an API key of scope ingest' }),
   mapping: Nullable(MappingResponse),
   sinkCount: Type.Integer(),

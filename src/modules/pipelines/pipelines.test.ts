@@ -71,6 +71,15 @@ describe('pipelines', () => {
     expect(polling.json()).toMatchObject({ intervalSeconds: 60, retentionDays: 30, hasWebhook: false, nextRunAt: expect.any(String) })
     const cleared = await ctx.app.inject({ method: 'PATCH', url: url(org, `/${polling.json().id}`), headers: org.owner.headers, payload: { intervalSeconds: null } })
     expect(cleared.statusCode).toBe(400)
+
+    // The first scheduled run is one interval (or cron slot) away, and a new schedule counts from now.
+    const dueIn = (body: { nextRunAt: string }) => new Date(body.nextRunAt).getTime() - Date.now()
+    expect(dueIn(polling.json())).toBeGreaterThan(50_000)
+    expect(new Date(cron.json().nextRunAt).getUTCMinutes() % 5).toBe(0)
+    const daily = await ctx.app.inject({ method: 'PATCH', url: url(org, `/${polling.json().id}`), headers: org.owner.headers, payload: { intervalSeconds: 86_400 } })
+    expect(dueIn(daily.json())).toBeGreaterThan(86_000_000)
+    const hourly = await ctx.app.inject({ method: 'PATCH', url: url(org, `/${polling.json().id}`), headers: org.owner.headers, payload: { intervalSeconds: 3600 } })
+    expect(dueIn(hourly.json())).toBeLessThanOrEqual(3_600_000)
   })
 
   it('validates the mapping with the engine, and versions it', async () => {

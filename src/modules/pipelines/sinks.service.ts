@@ -5,13 +5,15 @@ import { randomToken, type SecretBox } from '../../platform/crypto.ts'
 import type { Db } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
+import { pendingDeliveriesBySink, toSinkDeliveryState } from '../sinks/deliveries.service.ts'
 import { deleteSink as deleteSinkRow, findSink, insertSink, listSinks as listSinkRows, pipelineInOrg, type SinkRow } from './sinks.repository.ts'
 import type { CreatedSinkResponse, SinkBody, SinkResponse } from './pipelines.schema.ts'
 
 /**
  * Sink configurations are split in two: the part shown in the API (sink_config) and the
  * secrets (sink_config_encrypted: AES-256-GCM through services.box, bound to the sink id), which
- * nothing returns. Whoever delivers to a sink reads the whole thing with decryptSinkConfig.
+ * nothing returns. Whoever delivers to a sink reads the whole thing with decryptSinkConfig
+ * (delivery itself lives in src/modules/sinks).
  */
 
 const WebhookConfig = Type.Object(
@@ -109,7 +111,7 @@ function secretFieldsOf(row: SinkRow, box: SecretBox): string[] {
   return Object.keys(JSON.parse(box.decrypt(row.sink_config_encrypted, aad(row.id))) as Secrets).sort()
 }
 
-export function toSinkResponse(row: SinkRow, box: SecretBox): SinkResponse {
+export function toSinkResponse(row: SinkRow, box: SecretBox, pendingDeliveries = 0): SinkResponse {
   return {
     id: row.id,
     pipelineId: row.pipeline_id,
@@ -119,6 +121,7 @@ export function toSinkResponse(row: SinkRow, box: SecretBox): SinkResponse {
     config: row.sink_config !== null && typeof row.sink_config === 'object' && !Array.isArray(row.sink_config) ? (row.sink_config as Record<string, unknown>) : {},
     secretFields: secretFieldsOf(row, box),
     targetPipelineId: row.target_pipeline_id,
+    delivery: toSinkDeliveryState(row, pendingDeliveries),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
@@ -148,7 +151,8 @@ export async function listSinks(db: Db, box: SecretBox, actor: OrgActor, pipelin
   if (!(await pipelineInOrg(db, actor.orgId, pipelineId))) {
     throw notFound('pipeline')
   }
-  return (await listSinkRows(db, actor.orgId, pipelineId)).map((row) => toSinkResponse(row, box))
+  const pending = await pendingDeliveriesBySink(db, actor.orgId, pipelineId)
+  return (await listSinkRows(db, actor.orgId, pipelineId)).map((row) => toSinkResponse(row, box, pending.get(row.id) ?? 0))
 }
 
 /** Adds a sink to a pipeline of the actor's organization (the route checks the role). */

@@ -42,6 +42,7 @@ describe('pipeline sinks', () => {
       targetPipelineId: null,
     })
     expect(sink.signingSecret).toMatch(/^whsec_/)
+    expect(sink.delivery).toEqual({ pending: 0, lastDeliveredAt: null, lastError: null, lastErrorAt: null, recordsDelivered: 0, recordsFailed: 0 })
     const list = await ctx.app.inject({ method: 'GET', url: sinksUrl(org, pipeline.id), headers: org.owner.headers })
     expect(list.json().sinks).toHaveLength(1)
     for (const body of [response.body, list.body]) {

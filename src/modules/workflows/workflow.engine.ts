@@ -1,4 +1,5 @@
 import { notFound } from '../../platform/errors.ts'
+import { checkRunQuality } from '../data-quality/data-quality.run-step.ts'
 import { requirePipeline } from '../pipelines/pipelines.service.ts'
 import { claimExecution, finishExecution, inTenant, toRunFailure, type Outcome, type Tenant, type WorkflowDeps } from './workflow.lifecycle.ts'
 import type { RunContext } from './workflow.stage-run.ts'
@@ -55,6 +56,7 @@ async function runClaimed(deps: WorkflowDeps, tenant: Tenant, execution: Executi
     const fetched = await fetchStage(ctx)
     const mapped = await processStage(ctx, fetched)
     await storeStage(ctx, mapped)
+    await checkRunQuality(ctx, mapped)
     await sinkStage(ctx, mapped)
     return { kind: 'success' }
   } catch (error) {

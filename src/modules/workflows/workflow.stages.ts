@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { fetchFromSource, loadDataSourceForRun, type DataSourceForRun, type FetchedPage } from '../data-sources/fetch-source.ts'
 import { addStorageUsed, insertPipelineRows, isStorableJson } from '../ingest/pipeline-rows.ts'
 import { compileMapping, type MappingResult, type MappingSpec } from '../mappings/mapping.engine.ts'
+import { forwardRunRows, RUN_BATCH_RECORDS } from '../sinks/run.forward.ts'
 import {
   activeSinkCount,
   insertContent,
@@ -308,10 +309,38 @@ export async function storeStage(ctx: RunContext, mapped: MappingResult): Promis
   await run.end('Success', { itemsToProcess: total, itemsProcessed: total, itemsSuccessful: storable.length, itemsFailed: unstorable }, output)
 }
 
-/** Sinks: forwarding to the pipeline's sinks. Skipped when it has none. */
+/**
+ * Sinks: the run's rows go into the sink delivery outbox (one delivery per active sink per
+ * batch of 1,000 rows; a pipeline that keeps no data, p2p, forwards them without storing) and
+ * each delivery is attempted once, inline; the counts per sink are the stage's output. What
+ * fails is left to the retrying sinks:deliver job, and the run still succeeds: its rows are
+ * stored (or accepted) and their deliveries committed, so a receiver's outage neither fails
+ * the run nor makes a retry of it store the rows twice. The run's Success is recorded after
+ * that commit; a run that dies before it is retried whole (deliveries are at least once).
+ */
 export async function sinkStage(ctx: RunContext, mapped: MappingResult): Promise<void> {
   const run = stage(ctx, 'sinks')
   const sinks = await inTenant(ctx.deps, ctx.tenant, (trx) => activeSinkCount(trx, ctx.tenant.orgId, ctx.pipeline.id))
-  const reason = sinks === 0 ? 'The pipeline has no active sinks' : 'Delivery to sinks is not available in this version; the rows were not forwarded'
-  await run.end('Skipped', { itemsToProcess: mapped.rows.length, itemsProcessed: 0, itemsSuccessful: 0, itemsFailed: 0 }, { reason, sinks })
+  const total = mapped.rows.length
+  if (sinks === 0 || total === 0) {
+    const reason = sinks === 0 ? 'The pipeline has no active sinks' : 'The run has no rows to forward'
+    await run.end('Skipped', { itemsToProcess: total, itemsProcessed: 0, itemsSuccessful: 0, itemsFailed: 0 }, { reason, sinks })
+    return
+  }
+  await run.begin({ sinks, batchRecords: RUN_BATCH_RECORDS })
+  ctx.signal.throwIfAborted()
+  // Delivery has its own backoff: the run's retry settings (deps.retryBaseMs) are not passed on.
+  const forwarded = await forwardRunRows({ services: ctx.deps.services, logger: ctx.deps.logger }, ctx.tenant, {
+    pipelineId: ctx.pipeline.id,
+    executionId: ctx.execution.id,
+    documents: mapped.rows.map((row) => JSON.stringify(row.data)),
+    signal: ctx.signal,
+  })
+  const counts = {
+    itemsToProcess: forwarded.recordDeliveries,
+    itemsProcessed: forwarded.deliveredRecords + forwarded.failedRecords,
+    itemsSuccessful: forwarded.deliveredRecords,
+    itemsFailed: forwarded.failedRecords,
+  }
+  await run.end('Success', counts, { stored: ctx.pipeline.persist_data, sinks: forwarded.sinks, ...(forwarded.unstorable > 0 ? { unstorable: forwarded.unstorable } : {}) })
 }
