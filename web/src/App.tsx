@@ -13,6 +13,9 @@ import { PageUsers } from './features/admin/PageUsers.tsx'
 import { RequireAdmin } from './features/admin/RequireAdmin.tsx'
 import { PageApiKeys } from './features/api-keys/PageApiKeys.tsx'
 import { PageOrgAudit } from './features/audit/PageOrgAudit.tsx'
+import { PageDataSource } from './features/data-sources/PageDataSource.tsx'
+import { PageDataSources } from './features/data-sources/PageDataSources.tsx'
+import { PageNewDataSource } from './features/data-sources/PageNewDataSource.tsx'
 import { useAuth } from './features/auth/AuthContext.ts'
 import { AuthProvider } from './features/auth/AuthProvider.tsx'
 import { AuthLayout } from './features/auth/components/AuthLayout.tsx'
@@ -28,6 +31,17 @@ import { OrgLayout } from './features/organizations/OrgLayout.tsx'
 import { PageCreateOrganization } from './features/organizations/PageCreateOrganization.tsx'
 import { PageMembers } from './features/organizations/PageMembers.tsx'
 import { PageOrganizationSettings } from './features/organizations/PageOrganizationSettings.tsx'
+import { PageNewPipeline } from './features/pipelines/PageNewPipeline.tsx'
+import { PagePipelineData } from './features/pipelines/PagePipelineData.tsx'
+import { PagePipelineMapping } from './features/pipelines/PagePipelineMapping.tsx'
+import { PagePipelineOverview } from './features/pipelines/PagePipelineOverview.tsx'
+import { PagePipelinePush } from './features/pipelines/PagePipelinePush.tsx'
+import { PagePipelines } from './features/pipelines/PagePipelines.tsx'
+import { PagePipelineSinks } from './features/pipelines/PagePipelineSinks.tsx'
+import { PipelineLayout } from './features/pipelines/PipelineLayout.tsx'
+import { PageRun } from './features/runs/PageRun.tsx'
+import { PageRuns } from './features/runs/PageRuns.tsx'
+import { PageStatistics } from './features/runs/PageStatistics.tsx'
 import { AppShell } from './features/shell/AppShell.tsx'
 import { PageHome } from './features/shell/PageHome.tsx'
 import { PageNotFound } from './features/shell/PageNotFound.tsx'
@@ -112,6 +126,22 @@ export function AppRoutes() {
             <Route path="api-keys" element={<PageApiKeys />} />
             <Route path="audit" element={<PageOrgAudit />} />
             <Route path="settings" element={<PageOrganizationSettings />} />
+            <Route path="data-sources" element={<PageDataSources />} />
+            <Route path="data-sources/new" element={<PageNewDataSource />} />
+            <Route path="data-sources/:dataSourceId" element={<PageDataSource />} />
+            <Route path="pipelines" element={<PagePipelines />} />
+            <Route path="pipelines/new" element={<PageNewPipeline />} />
+            {/* Explicit tabs, no catch-all: pipelines/:pipelineId/runs and /statistics belong to features/runs. */}
+            <Route path="pipelines/:pipelineId" element={<PipelineLayout />}>
+              <Route index element={<PagePipelineOverview />} />
+              <Route path="mapping" element={<PagePipelineMapping />} />
+              <Route path="sinks" element={<PagePipelineSinks />} />
+              <Route path="data" element={<PagePipelineData />} />
+              <Route path="push" element={<PagePipelinePush />} />
+            </Route>
+            <Route path="pipelines/:pipelineId/runs" element={<PageRuns />} />
+            <Route path="pipelines/:pipelineId/statistics" element={<PageStatistics />} />
+            <Route path="runs/:runId" element={<PageRun />} />
             <Route path="*" element={<PageNotFound />} />
           </Route>
           <Route path="account" element={<PageAccount />} />

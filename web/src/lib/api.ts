@@ -11,18 +11,26 @@ export interface FieldErrors {
   [field: string]: string
 }
 
+export interface ErrorDetail {
+  field: string
+  message: string
+}
+
 export class ApiError extends Error {
   readonly status: number
   readonly code: string
   /** Keyed by the field name the form uses ("email"), derived from details[].field ("body.email"). */
   readonly fieldErrors: FieldErrors
+  /** details[] as the server sent them, for forms whose fields are nested ("body.config.host"). */
+  readonly details: ErrorDetail[]
 
-  constructor(status: number, code: string, message: string, fieldErrors: FieldErrors = {}) {
+  constructor(status: number, code: string, message: string, fieldErrors: FieldErrors = {}, details: ErrorDetail[] = []) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.fieldErrors = fieldErrors
+    this.details = details
   }
 
   get hasFieldErrors(): boolean {
@@ -76,6 +84,7 @@ export function parseApiError(status: number, body: unknown): ApiError {
   const code = typeof error.code === 'string' && error.code !== '' ? error.code : `http_${status}`
   const message = typeof error.message === 'string' && error.message !== '' ? error.message : defaultMessage(status)
   const fieldErrors: FieldErrors = {}
+  const details: ErrorDetail[] = []
   if (Array.isArray(error.details)) {
     for (const detail of error.details) {
       if (!isRecord(detail) || typeof detail.field !== 'string') {
@@ -83,13 +92,14 @@ export function parseApiError(status: number, body: unknown): ApiError {
       }
       const field = normalizeField(detail.field)
       const text = typeof detail.message === 'string' && detail.message !== '' ? detail.message : 'is invalid'
+      details.push({ field: detail.field, message: text })
       // The first message per field wins: it is the one the server reported first.
       if (field !== '' && fieldErrors[field] === undefined) {
         fieldErrors[field] = text
       }
     }
   }
-  return new ApiError(status, code, message, fieldErrors)
+  return new ApiError(status, code, message, fieldErrors, details)
 }
 
 let csrfToken: string | undefined
@@ -133,8 +143,11 @@ export async function request<T>(method: string, path: string, options: RequestO
       headers['x-csrf-token'] = csrfToken
     }
   }
-  let body: string | undefined
-  if (options.body !== undefined) {
+  let body: string | FormData | undefined
+  if (options.body instanceof FormData) {
+    // The browser sets multipart/form-data with its boundary.
+    body = options.body
+  } else if (options.body !== undefined) {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(options.body)
   }
@@ -176,7 +189,10 @@ export const api = {
   get: <T>(path: string, query?: Query, options: Omit<RequestOptions, 'query' | 'body'> = {}) => request<T>('GET', path, { ...options, query }),
   post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}) => request<T>('POST', path, { ...options, body: body ?? {} }),
   patch: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}) => request<T>('PATCH', path, { ...options, body: body ?? {} }),
+  put: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}) => request<T>('PUT', path, { ...options, body: body ?? {} }),
   delete: <T = void>(path: string, options: Omit<RequestOptions, 'body'> = {}) => request<T>('DELETE', path, options),
+  /** multipart/form-data (a file upload). */
+  upload: <T>(path: string, form: FormData, options: Omit<RequestOptions, 'body'> = {}) => request<T>('POST', path, { ...options, body: form }),
 }
 
 /** A human sentence for any thrown value. */

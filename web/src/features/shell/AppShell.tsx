@@ -65,6 +65,8 @@ export function AppShell() {
               <ul>
                 <NavItem to={`/orgs/${org.id}/members`}>Members</NavItem>
                 <NavItem to={`/orgs/${org.id}/teams`}>Teams</NavItem>
+                <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
+                <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
                 {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
                 {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
                 <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>

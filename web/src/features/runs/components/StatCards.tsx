@@ -1,0 +1,66 @@
+import type { ReactNode } from 'react'
+import { formatDateTime, formatRelative } from '../../../lib/format.ts'
+import type { Statistics } from '../api.ts'
+import { formatCount, formatMinutes, formatPercent } from '../runFormat.ts'
+import { successTrend, type DurationStats, type Period } from '../statistics.ts'
+
+function Card({ label, value, detail, className }: { label: string; value: string; detail?: ReactNode; className?: string }) {
+  return (
+    <div className={`stat-card${className ? ` ${className}` : ''}`}>
+      <dt>{label}</dt>
+      <dd>
+        <span className="stat-value">{value}</span>
+        {detail ? <span className="stat-detail">{detail}</span> : null}
+      </dd>
+    </div>
+  )
+}
+
+/** The success rate with its trend against the previous period: an arrow, the change in points, the earlier rate. */
+function TrendDetail({ stats, period }: { stats: Statistics; period: Period }) {
+  const trend = successTrend(stats, period.label)
+  if (trend.direction === 'unknown') {
+    return <span className="trend trend--unknown">{trend.text}</span>
+  }
+  const sign = trend.delta !== null && trend.delta > 0 ? '+' : ''
+  return (
+    <span className={`trend trend--${trend.direction}`}>
+      <span aria-hidden="true">
+        {trend.arrow} {sign}
+        {trend.delta} pts
+      </span>
+      <span className="visually-hidden">{trend.text}</span>
+      <span className="trend-previous" aria-hidden="true">
+        {' '}
+        vs {formatPercent(stats.previousSuccessRate)} before
+      </span>
+    </span>
+  )
+}
+
+/**
+ * Seed 004's get_workflow_statistics as cards; `durations`, from the runs list, adds the fastest
+ * and slowest run and sharpens the mean and median, which the function rounds to 0.01 minute.
+ */
+export function StatCards({ stats, period, durations }: { stats: Statistics; period: Period; durations: DurationStats | null }) {
+  return (
+    <dl className="stat-cards">
+      <Card label="Success rate" className="stat-card--wide" value={formatPercent(stats.successRate, 'No runs')} detail={<TrendDetail stats={stats} period={period} />} />
+      <Card label="Runs" value={formatCount(stats.totalExecutions)} detail={`started in the ${period.label.toLowerCase()}`} />
+      <Card label="Succeeded" value={formatCount(stats.successfulExecutions)} />
+      <Card label="Failed" value={formatCount(stats.failedExecutions)} detail="including timeouts" className={stats.failedExecutions > 0 ? 'stat-card--danger' : undefined} />
+      <Card label="Average duration" value={formatMinutes(durations?.avg ?? stats.avgDurationMinutes)} />
+      <Card label="Median duration" value={formatMinutes(durations?.median ?? stats.medianDurationMinutes)} />
+      <Card label="Fastest run" value={formatMinutes(durations?.min)} />
+      <Card label="Slowest run" value={formatMinutes(durations?.max)} />
+      <Card label="Records processed" value={formatCount(stats.totalContentProcessed)} />
+      <Card label="Records per run" value={formatCount(stats.avgContentPerExecution)} detail="on average" />
+      <Card
+        className="stat-card--text"
+        label="Last run"
+        value={stats.lastExecutionDate ? formatRelative(stats.lastExecutionDate) : 'Never'}
+        detail={stats.lastExecutionDate ? formatDateTime(stats.lastExecutionDate) : undefined}
+      />
+    </dl>
+  )
+}
