@@ -182,7 +182,7 @@ function copyPayload(records: unknown[], pipelineId: string, orgId: string, jobI
 }
 
 /** The same rows, copied by CLIENTS connections batch by batch into a same-shape table without RLS. */
-async function copyBaseline(adminUrl: string, batches: unknown[][]): Promise<{ rowsPerS: number; indexes: number }> {
+async function copyBaseline(adminUrl: string, batches: unknown[][]): Promise<{ rowsPerS: number; indexes: number; batchMs: number[] }> {
   const setup = new pg.Client({ connectionString: adminUrl })
   await setup.connect()
   await setup.query('drop table if exists public.bench_copy')
@@ -206,14 +206,17 @@ async function copyBaseline(adminUrl: string, batches: unknown[][]): Promise<{ r
     await client.connect()
     return client
   }))
+  const batchMs: number[] = []
   const started = performance.now()
   await Promise.all(
     clients.map(async (client, c) => {
       for (let n = c; n < payloads.length; n += CLIENTS) {
+        const batchStarted = performance.now()
         await client.query('begin')
         const stream = client.query(copyFrom('copy public.bench_copy (pipeline_id, organization_id, data, ingestion_job_id) from stdin'))
         await pipeline(Readable.from([payloads[n]!]), stream)
         await client.query('commit')
+        batchMs.push(performance.now() - batchStarted)
       }
     }),
   )
@@ -222,7 +225,7 @@ async function copyBaseline(adminUrl: string, batches: unknown[][]): Promise<{ r
   await Promise.all(clients.map((client) => client.end()))
   await setup.query('drop table public.bench_copy')
   await setup.end()
-  return { rowsPerS: Number(rows[0]?.n ?? 0) / seconds, indexes: indexes.length }
+  return { rowsPerS: Number(rows[0]?.n ?? 0) / seconds, indexes: indexes.length, batchMs: batchMs.sort((a, b) => a - b) }
 }
 
 /** Vacuums pipeline_data (merging GIN pending lists) and checkpoints, so a phase starts quiet. */
@@ -294,7 +297,8 @@ async function main(): Promise<void> {
       peak_rss_mb: rssMb,
     }
     log(`API:   ${run.accepted} rows accepted and committed in ${run.seconds.toFixed(2)} s = ${figures.api_rows_per_s} rows/s`)
-    log(`COPY:  ${figures.copy_rows_per_s} rows/s (same rows, same columns and ${copy.indexes} indexes + primary key, ${CLIENTS} connections)`)
+    log(`COPY:  ${figures.copy_rows_per_s} rows/s (same rows, same columns and ${copy.indexes} indexes + primary key, ${CLIENTS} connections); ` +
+      `its batch latency p50 ${percentile(copy.batchMs, 50).toFixed(1)} ms, p99 ${percentile(copy.batchMs, 99).toFixed(1)} ms`)
     log(`ratio: ${figures.ratio}; batch latency p50 ${figures.p50_batch_ms} ms, p99 ${figures.p99_batch_ms} ms; server peak RSS ${figures.peak_rss_mb} MB`)
     const singleSorted = [...single.latencies].sort((a, b) => a - b)
     log(`one client alone (${SINGLE_CLIENT_BATCHES} batches): ${Math.round(single.accepted / single.seconds)} rows/s, batch latency p50 ${percentile(singleSorted, 50).toFixed(1)} ms, max ${percentile(singleSorted, 100).toFixed(1)} ms`)

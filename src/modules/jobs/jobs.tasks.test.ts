@@ -125,26 +125,29 @@ describe('partitions:maintain', () => {
     expect(created.rows).toEqual([{ relforcerowsecurity: true, parent: 'ingest.pipeline_data' }])
   })
 
-  it("builds pipeline_data's GIN index on partitions whose day is over, never on today's", async () => {
+  it("builds pipeline_data's deferred indexes (GIN, pipeline/time, organization) on partitions whose day is over, never on today's", async () => {
     const { rows } = await ctx.admin.query<{ yesterday: string; today: string }>(
       `select 'pipeline_data_' || to_char(date_trunc('day', now() at time zone 'UTC') - interval '1 day', 'YYYY_MM_DD') as yesterday,
               'pipeline_data_' || to_char(date_trunc('day', now() at time zone 'UTC'), 'YYYY_MM_DD') as today`,
     )
     const { yesterday, today } = rows[0]!
-    await ctx.admin.query(`drop index if exists ingest.${yesterday}_data_gin`)
-    const ginIndexes = async () =>
+    for (const suffix of ['data_gin', 'pipeline_time', 'team']) {
+      await ctx.admin.query(`drop index if exists ingest.${yesterday}_${suffix}`)
+    }
+    const deferredIndexes = async () =>
       (
-        await ctx.admin.query<{ tablename: string; indexdef: string }>(
-          "select tablename, indexdef from pg_indexes where schemaname = 'ingest' and tablename = any($1) and indexdef like '%gin%' order by 1",
+        await ctx.admin.query<{ indexname: string; indexdef: string }>(
+          "select indexname, indexdef from pg_indexes where schemaname = 'ingest' and tablename = any($1) and indexname not like '%pkey' and indexname not like '%record_time%' and indexdef not like '%USING brin%' order by 1",
           [[yesterday, today]],
         )
       ).rows
 
-    expect(await ginIndexes()).toEqual([])
+    expect(await deferredIndexes()).toEqual([])
     await runTask('partitions:maintain')
-    const built = await ginIndexes()
-    expect(built.map((row) => row.tablename)).toEqual([yesterday])
+    const built = await deferredIndexes()
+    expect(built.map((row) => row.indexname)).toEqual([`${yesterday}_data_gin`, `${yesterday}_pipeline_time`, `${yesterday}_team`])
     expect(built[0]!.indexdef).toContain('jsonb_path_ops')
+    expect(built[1]!.indexdef).toContain('(pipeline_id, ingested_at DESC)')
 
     // A containment query on yesterday's rows can use it.
     await ctx.admin.query('set enable_seqscan = off')
