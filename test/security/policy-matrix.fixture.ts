@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { createIngestRows } from './policy-matrix.ingest-fixture.ts'
+import { createTimeSeriesRows } from './policy-matrix.time-series-fixture.ts'
 
 /**
  * The people of the policy matrix. Organization A has one user per role plus a suspended
@@ -172,6 +173,7 @@ export async function createFixture(admin: pg.Client, runtime: pg.Client): Promi
     rows.add('app.system_configuration', row.label, row.key)
   }
   await createIngestRows(admin, insert, (table, label, id) => rows.add(table, label, id), { orgA, orgB, owners: { A: user.aOwner, B: user.bOwner } })
+  await createTimeSeriesRows(insert, { orgA, orgB })
 
   // Everything above went through the audit triggers.
   const audit = await admin.query<{ id: string; org: string | null }>('select id::text, organization_id::text as org from audit.audit_log')

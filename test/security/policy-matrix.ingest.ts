@@ -12,18 +12,18 @@ import { INGEST_VIEWS } from './policy-matrix.ingest-fixture.ts'
  */
 
 const WRITERS = ['aOwner', 'aAdmin', 'aMember'] as const
-type Org = 'A' | 'B'
+export type Org = 'A' | 'B'
 
 /** The insert of one new row of the table into an organization, `returning <id> as id`. */
 type NewRow = (f: Fixture, org: Org) => Query
 
-interface TenantTable {
+export interface TenantTable {
   table: string
   idColumn?: string
   newRow: NewRow
 }
 
-const orgId = (f: Fixture, org: Org) => (org === 'A' ? f.orgA : f.orgB)
+export const orgId = (f: Fixture, org: Org) => (org === 'A' ? f.orgA : f.orgB)
 const unique = () => randomUUID().slice(0, 8)
 
 const TABLES: TenantTable[] = [
@@ -136,7 +136,8 @@ const TABLES: TenantTable[] = [
 ]
 
 
-function tenantTable({ table, idColumn = 'id', newRow }: TenantTable): TableSpec {
+/** The six statements every standard tenant table (ops.apply_tenant_policies) is held to. */
+export function tenantTable({ table, idColumn = 'id', newRow }: TenantTable): TableSpec {
   return {
     table,
     idColumn,

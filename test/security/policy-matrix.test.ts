@@ -5,6 +5,7 @@ import { createTestDatabase } from '../database.ts'
 import { DENIED, NEW, type Outcome, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
 import { ACTORS, createFixture, type Actor, type ActorName, type Fixture } from './policy-matrix.fixture.ts'
 import { INGEST_TABLES } from './policy-matrix.ingest.ts'
+import { TIME_SERIES_TABLES } from './policy-matrix.time-series.ts'
 import { INSTANCE_TABLES } from './policy-matrix.instance.ts'
 import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
 
@@ -16,7 +17,7 @@ import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
  * entry there, and the coverage test below fails until it exists.
  */
 
-const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES]
+const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES, ...TIME_SERIES_TABLES]
 
 let admin: pg.Client
 let runtime: pg.Client
@@ -112,11 +113,11 @@ for (const spec of TABLES) {
 }
 
 describe('the matrix itself', () => {
-  it('has an entry for every table and view of auth, app, audit and ingest', async () => {
+  it('has an entry for every table and view of auth, app, audit, ingest and ts', async () => {
     const { rows } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname in ('auth', 'app', 'audit', 'ingest') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
         order by 1`)
     expect(TABLES.map((spec) => spec.table).sort()).toEqual(rows.map((row) => row.name))
   })
@@ -125,7 +126,7 @@ describe('the matrix itself', () => {
     const { rows: tables } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid
-        where n.nspname in ('auth', 'app', 'audit', 'ingest') and c.relkind in ('r', 'p') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts') and c.relkind in ('r', 'p') and not c.relispartition
           and a.attname = 'organization_id' and not a.attisdropped`)
     expect(tables.length).toBeGreaterThan(0)
     for (const { name } of tables) {

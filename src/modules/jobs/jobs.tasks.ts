@@ -14,8 +14,11 @@ import { workflowTasks } from '../workflows/workflows.jobs.ts'
  * them ahead so that no insert ever waits for DDL or meets a missing partition.
  */
 export const PARTITIONED_TABLES = [
-  { table: 'audit.audit_log', granularity: 'month', ahead: 3 },
-  { table: 'ingest.pipeline_data', granularity: 'day', ahead: 7 },
+  { table: 'audit.audit_log', granularity: 'month', ahead: 3, behind: 1 },
+  { table: 'ingest.pipeline_data', granularity: 'day', ahead: 7, behind: 1 },
+  // Points carry their own time: a month of days behind stays writable (older ones go to
+  // ts.time_series_late until compression merges them).
+  { table: 'ts.time_series_data', granularity: 'day', ahead: 7, behind: 30 },
 ] as const
 
 /** Cron schedule (graphile-worker crontab syntax). */
@@ -52,8 +55,8 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
       const client = new pg.Client({ connectionString: runtime.ownerUrl })
       await client.connect()
       try {
-        for (const { table, granularity, ahead } of PARTITIONED_TABLES) {
-          const { rows } = await client.query<{ created: number }>('select ops.ensure_partitions($1, $2, $3, 1) as created', [table, granularity, ahead])
+        for (const { table, granularity, ahead, behind } of PARTITIONED_TABLES) {
+          const { rows } = await client.query<{ created: number }>('select ops.ensure_partitions($1, $2, $3, $4) as created', [table, granularity, ahead, behind])
           logger.info({ job: 'partitions:maintain', table, created: rows[0]?.created ?? 0 }, 'partitions ensured')
         }
         // Indexes kept off the partition that takes inserts (ops.deferred_indexes), built once its day is over.
