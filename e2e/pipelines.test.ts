@@ -189,7 +189,23 @@ describe('the data-in journey in the browser', () => {
       await visible(page.getByRole('cell', { name: 'Widget 1', exact: true }).first())
       // amount came as the string "12.50" and is stored as the number 12.5.
       await visible(page.getByRole('cell', { name: '12.5', exact: true }).first())
+      await visible(page.getByRole('heading', { name: 'Records per hour', level: 2 }))
       await snap('pipeline-data')
+
+      // 8. A completeness check on the Quality tab, run at once over the stored rows.
+      await page.getByRole('navigation', { name: 'Pipeline sections' }).getByRole('link', { name: 'Quality' }).click()
+      await shown(page, page.getByText('No quality checks yet'))
+      const addCheck = page.getByRole('form', { name: 'Add a quality check' })
+      await addCheck.getByLabel('Name', { exact: true }).fill('Orders complete')
+      await addCheck.getByLabel('Required fields', { exact: true }).fill('order_id\nname')
+      await addCheck.getByRole('button', { name: 'Add check' }).click()
+      const check = page.getByRole('listitem', { name: 'Orders complete' })
+      await shown(page, check.getByText('order_id, name required'))
+      await check.getByRole('button', { name: 'Run now: Orders complete' }).click()
+      const result = check.getByRole('group', { name: 'Run now result' })
+      await shown(page, result.getByText('Passed', { exact: true }))
+      await visible(result.getByText(/^12 of 12 checked rows passed/))
+      await snap('pipeline-quality')
 
       // The same pages at a phone's width.
       await page.setViewportSize({ width: 375, height: 812 })
@@ -198,6 +214,9 @@ describe('the data-in journey in the browser', () => {
       await page.getByRole('row').filter({ hasText: 'Succeeded' }).first().getByRole('link').click()
       await shown(page, page.getByRole('region', { name: 'Summary' }).getByText('Succeeded', { exact: true }))
       await snap('run-phone')
+      await page.goto(`${pipelineUrl}/quality`)
+      await shown(page, page.getByRole('listitem', { name: 'Orders complete' }))
+      await snap('pipeline-quality-phone')
       expect(app.problems).toEqual([])
     })
   }, 240_000)

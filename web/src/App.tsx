@@ -13,6 +13,7 @@ import { PageUsers } from './features/admin/PageUsers.tsx'
 import { RequireAdmin } from './features/admin/RequireAdmin.tsx'
 import { PageApiKeys } from './features/api-keys/PageApiKeys.tsx'
 import { PageOrgAudit } from './features/audit/PageOrgAudit.tsx'
+import { PagePipelineQuality } from './features/data-quality/PagePipelineQuality.tsx'
 import { PageDataSource } from './features/data-sources/PageDataSource.tsx'
 import { PageDataSources } from './features/data-sources/PageDataSources.tsx'
 import { PageNewDataSource } from './features/data-sources/PageNewDataSource.tsx'
@@ -137,6 +138,7 @@ export function AppRoutes() {
               <Route path="mapping" element={<PagePipelineMapping />} />
               <Route path="sinks" element={<PagePipelineSinks />} />
               <Route path="data" element={<PagePipelineData />} />
+              <Route path="quality" element={<PagePipelineQuality />} />
               <Route path="push" element={<PagePipelinePush />} />
             </Route>
             <Route path="pipelines/:pipelineId/runs" element={<PageRuns />} />

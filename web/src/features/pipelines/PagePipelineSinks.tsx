@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import { Link } from 'react-router-dom'
+import { Link, useSearchParams } from 'react-router-dom'
 import { Button } from '../../components/Button.tsx'
 import { ConfirmButton } from '../../components/ConfirmButton.tsx'
 import { CopyField } from '../../components/CopyField.tsx'
@@ -12,6 +12,8 @@ import { canWrite } from '../data-sources/api.ts'
 import { listOf } from '../organizations/api.ts'
 import { pipelinesApi, type CreatedSink, type Pipeline, type Sink } from './api.ts'
 import { AddSinkForm } from './components/AddSinkForm.tsx'
+import { SinkDeliveries } from './components/SinkDeliveries.tsx'
+import { SignatureHelp, SinkDeliveryState } from './components/SinkDeliveryState.tsx'
 import { usePipeline } from './PipelineLayout.tsx'
 
 const TYPE_LABELS = { webhook: 'Webhook', postgresql: 'PostgreSQL table', pipeline: 'Pipeline' } as const
@@ -35,6 +37,9 @@ export function PagePipelineSinks() {
   const allPipelines = listOf<Pipeline>(pipelines.data, 'pipelines')
   const names = new Map(allPipelines.map((candidate) => [candidate.id, candidate.name]))
   const [created, setCreated] = useState<CreatedSink | undefined>(undefined)
+  const [params, setParams] = useSearchParams()
+  const shownSink = listOf<Sink>(sinks.data, 'sinks').find((sink) => sink.id === params.get('deliveries'))
+  const sinkName = (sink: Sink) => sink.name ?? TYPE_LABELS[sink.sinkType]
 
   return (
     <>
@@ -50,12 +55,23 @@ export function PagePipelineSinks() {
             { header: 'Name', cell: (sink) => sink.name ?? <span className="muted">Unnamed</span> },
             { header: 'Type', cell: (sink) => TYPE_LABELS[sink.sinkType] },
             { header: 'Target', cell: (sink) => target(sink, names, org.id) },
+            { header: 'Delivery', cell: (sink) => <SinkDeliveryState sink={sink} /> },
             { header: 'Secrets', cell: (sink) => (sink.secretFields.length > 0 ? <span className="muted small">{sink.secretFields.join(', ')} (stored)</span> : '—') },
             { header: 'Added', cell: (sink) => formatDate(sink.createdAt) },
             {
               ...ACTIONS_COLUMN,
-              cell: (sink) =>
-                writer ? (
+              cell: (sink) => (
+                <span className="inline-actions nowrap">
+                  <Button
+                    variant="secondary"
+                    className="btn--small"
+                    aria-pressed={shownSink?.id === sink.id}
+                    aria-label={`Deliveries of ${sinkName(sink)}`}
+                    onClick={() => setParams(shownSink?.id === sink.id ? {} : { deliveries: sink.id })}
+                  >
+                    Deliveries
+                  </Button>
+                  {writer ? (
                   <ConfirmButton
                     label="Remove"
                     subject={`sink ${sink.name ?? TYPE_LABELS[sink.sinkType]}`}
@@ -65,11 +81,28 @@ export function PagePipelineSinks() {
                       reload()
                     }}
                   />
-                ) : null,
+                  ) : null}
+                </span>
+              ),
             },
           ]}
         />
+        <SignatureHelp />
       </Section>
+      {shownSink ? (
+        <Section
+          title={`Deliveries of ${sinkName(shownSink)}`}
+          id="sink-deliveries"
+          actions={
+            <Button variant="ghost" onClick={() => setParams({})}>
+              Close
+            </Button>
+          }
+          description="Newest first. Failures are retried with exponential backoff; a failed delivery can be retried by hand."
+        >
+          <SinkDeliveries key={shownSink.id} orgId={org.id} pipelineId={pipeline.id} sink={shownSink} writer={writer} onRetried={sinks.reload} />
+        </Section>
+      ) : null}
       {writer ? (
         <Section title="Add a sink" id="add-sink">
           {created?.signingSecret ? (

@@ -21,13 +21,14 @@ export function pipelineTabs(orgId: string, pipeline: Pick<Pipeline, 'id' | 'typ
     { to: `${base}/mapping`, label: 'Mapping' },
     { to: `${base}/sinks`, label: 'Sinks' },
     { to: `${base}/data`, label: 'Data' },
+    { to: `${base}/quality`, label: 'Quality' },
     ...(pipeline.type === 'polling' ? [] : [{ to: `${base}/push`, label: 'Push data' }]),
     { to: `${base}/runs`, label: 'Runs' },
     { to: `${base}/statistics`, label: 'Statistics' },
   ]
 }
 
-/** Wraps /orgs/:orgId/pipelines/:pipelineId/{,mapping,sinks,data,push}: loads the pipeline once for its tabs. */
+/** Wraps /orgs/:orgId/pipelines/:pipelineId/{,mapping,sinks,data,quality,push}: loads the pipeline once for its tabs. */
 export function PipelineLayout() {
   const orgContext = useOrg()
   const { org } = orgContext

@@ -72,8 +72,43 @@ export interface Sink {
   config: Record<string, unknown>
   secretFields: string[]
   targetPipelineId: string | null
+  delivery: SinkDeliveryState
   createdAt: string
   updatedAt: string
+}
+
+/** GET …/sinks: each sink's outbox (src/modules/sinks/deliveries.schema.ts). */
+export interface SinkDeliveryState {
+  /** Batches waiting for delivery or being delivered. */
+  pending: number
+  lastDeliveredAt: string | null
+  /** The latest failed attempt; it may since have been retried successfully. */
+  lastError: string | null
+  lastErrorAt: string | null
+  recordsDelivered: number
+  /** Records of batches that failed for good. */
+  recordsFailed: number
+}
+
+export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'failed'
+
+export interface Delivery {
+  id: string
+  sinkId: string
+  pipelineId: string
+  executionId: string | null
+  ingestionJobId: string | null
+  status: DeliveryStatus
+  recordCount: number
+  attempts: number
+  hop: number
+  nextAttemptAt: string | null
+  lastAttemptAt: string | null
+  lastError: string | null
+  lastStatusCode: number | null
+  deliveredAt: string | null
+  payloadKept: boolean
+  createdAt: string
 }
 
 export interface CreatedSink extends Sink {
@@ -140,6 +175,7 @@ export const pipelinesApi = {
   preview: (orgId: string, mapping: MappingSpec, sample: unknown[]) => api.post<PreviewResult>(`/orgs/${orgId}/mappings/preview`, { mapping, sample }),
   addSink: (orgId: string, id: string, body: SinkInput) => api.post<CreatedSink>(`${base(orgId)}/${id}/sinks`, body),
   removeSink: (orgId: string, id: string, sinkId: string) => api.delete(`${base(orgId)}/${id}/sinks/${sinkId}`),
+  retryDelivery: (orgId: string, id: string, sinkId: string, deliveryId: string) => api.post<Delivery>(`${base(orgId)}/${id}/sinks/${sinkId}/deliveries/${deliveryId}/retry`),
 }
 
 /** "every 5 minutes" / "cron 0 * * * *" / "—". */

@@ -59,45 +59,47 @@ export function AppShell() {
       </header>
       <div className="app-body">
         <nav id="sidenav" className={`sidenav${navOpen ? ' sidenav--open' : ''}`} aria-label="Main">
-          {org ? (
+          <div className="sidenav-inner">
+            {org ? (
+              <div className="nav-group">
+                <p className="nav-heading">{org.name}</p>
+                <ul>
+                  <NavItem to={`/orgs/${org.id}/members`}>Members</NavItem>
+                  <NavItem to={`/orgs/${org.id}/teams`}>Teams</NavItem>
+                  <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
+                  <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
+                  {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
+                  {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
+                  <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>
+                </ul>
+              </div>
+            ) : (
+              <div className="nav-group">
+                <p className="nav-heading">Organization</p>
+                <ul>
+                  <NavItem to="/orgs/new">Create organization</NavItem>
+                </ul>
+              </div>
+            )}
             <div className="nav-group">
-              <p className="nav-heading">{org.name}</p>
+              <p className="nav-heading">You</p>
               <ul>
-                <NavItem to={`/orgs/${org.id}/members`}>Members</NavItem>
-                <NavItem to={`/orgs/${org.id}/teams`}>Teams</NavItem>
-                <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
-                <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
-                {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
-                {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
-                <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>
+                <NavItem to="/account">Account</NavItem>
               </ul>
             </div>
-          ) : (
-            <div className="nav-group">
-              <p className="nav-heading">Organization</p>
-              <ul>
-                <NavItem to="/orgs/new">Create organization</NavItem>
-              </ul>
-            </div>
-          )}
-          <div className="nav-group">
-            <p className="nav-heading">You</p>
-            <ul>
-              <NavItem to="/account">Account</NavItem>
-            </ul>
+            {user?.isInstanceAdmin ? (
+              <div className="nav-group">
+                <p className="nav-heading">Administration</p>
+                <ul>
+                  <NavItem to="/admin/settings">Settings</NavItem>
+                  <NavItem to="/admin/users">Users</NavItem>
+                  <NavItem to="/admin/organizations">Organizations</NavItem>
+                  <NavItem to="/admin/mail">Mail outbox</NavItem>
+                  <NavItem to="/admin/audit">Audit log</NavItem>
+                </ul>
+              </div>
+            ) : null}
           </div>
-          {user?.isInstanceAdmin ? (
-            <div className="nav-group">
-              <p className="nav-heading">Administration</p>
-              <ul>
-                <NavItem to="/admin/settings">Settings</NavItem>
-                <NavItem to="/admin/users">Users</NavItem>
-                <NavItem to="/admin/organizations">Organizations</NavItem>
-                <NavItem to="/admin/mail">Mail outbox</NavItem>
-                <NavItem to="/admin/audit">Audit log</NavItem>
-              </ul>
-            </div>
-          ) : null}
         </nav>
         {navOpen ? <div className="nav-backdrop" onClick={() => setNavOpen(false)} aria-hidden="true" /> : null}
         <main id="main" ref={mainRef} tabIndex={-1} className="main">

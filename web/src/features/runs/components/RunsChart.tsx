@@ -1,3 +1,4 @@
+import { BarChart, type BarSeries } from '../../../components/BarChart.tsx'
 import { EmptyState } from '../../../components/EmptyState.tsx'
 import type { Bucket, Period } from '../statistics.ts'
 
@@ -9,11 +10,11 @@ const longDay = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'nume
 const longHour = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' })
 
 const SERIES = [
-  { key: 'success', label: 'Succeeded' },
-  { key: 'failed', label: 'Failed or timed out' },
-  { key: 'cancelled', label: 'Cancelled' },
-  { key: 'other', label: 'Queued or running' },
-] as const
+  { key: 'success', label: 'Succeeded', tone: 'success' },
+  { key: 'failed', label: 'Failed or timed out', tone: 'danger' },
+  { key: 'cancelled', label: 'Cancelled', tone: 'muted' },
+  { key: 'other', label: 'Queued or running', tone: 'primary' },
+] as const satisfies BarSeries[]
 
 function describe(bucket: Bucket, hourly: boolean): string {
   const when = (hourly ? longHour : longDay).format(bucket.start)
@@ -49,40 +50,21 @@ function BarLabel({ start, hourly, count }: { start: number; hourly: boolean; co
 /** Runs per day (per hour for 24 hours), stacked by how they ended; each bar is described for screen readers. */
 export function RunsChart({ buckets, period }: { buckets: Bucket[]; period: Period }) {
   const hourly = period.bucketHours === 1
-  const max = Math.max(0, ...buckets.map((bucket) => bucket.total))
-  if (max === 0) {
+  if (buckets.every((bucket) => bucket.total === 0)) {
     return <EmptyState title={`No runs in the ${period.label.toLowerCase()}`}>Pick a longer period, or start a run from the Runs tab.</EmptyState>
   }
   const every = labelEvery(buckets.length)
   return (
-    <figure className="runs-chart">
-      <div className="runs-chart-plot">
-        <span className="runs-chart-max" aria-hidden="true">
-          {max}
-        </span>
-        <ol className="runs-chart-bars" aria-label={`Runs per ${hourly ? 'hour' : 'day'}`}>
-          {buckets.map((bucket, index) => (
-            <li key={bucket.start} className="runs-chart-bar" aria-label={describe(bucket, hourly)} title={describe(bucket, hourly)}>
-              <span className="runs-chart-stack" style={{ height: `${(bucket.total / max) * 100}%` }} aria-hidden="true">
-                {SERIES.map((series) =>
-                  bucket[series.key] > 0 ? <span key={series.key} className={`runs-chart-segment runs-chart-segment--${series.key}`} style={{ flexGrow: bucket[series.key] }} /> : null,
-                )}
-              </span>
-              <span className="runs-chart-label" aria-hidden="true">
-                {index % every === (buckets.length - 1) % every ? <BarLabel start={bucket.start} hourly={hourly} count={buckets.length} /> : null}
-              </span>
-            </li>
-          ))}
-        </ol>
-      </div>
-      <figcaption className="runs-chart-legend">
-        {SERIES.map((series) => (
-          <span key={series.key} className="legend-item">
-            <span className={`legend-swatch runs-chart-segment--${series.key}`} aria-hidden="true" />
-            {series.label}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
+    <BarChart
+      label={`Runs per ${hourly ? 'hour' : 'day'}`}
+      series={SERIES}
+      legend
+      bars={buckets.map((bucket, index) => ({
+        key: bucket.start,
+        values: { success: bucket.success, failed: bucket.failed, cancelled: bucket.cancelled, other: bucket.other },
+        description: describe(bucket, hourly),
+        label: index % every === (buckets.length - 1) % every ? <BarLabel start={bucket.start} hourly={hourly} count={buckets.length} /> : undefined,
+      }))}
+    />
   )
 }
