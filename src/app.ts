@@ -17,9 +17,12 @@ import { dataSourceRoutes } from './modules/data-sources/data-sources.routes.ts'
 import { healthRoutes } from './modules/health/health.routes.ts'
 import { hookRoutes } from './modules/ingest/hooks.routes.ts'
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts'
+import { metricRoutes } from './modules/metrics/metrics.routes.ts'
+import { pointRoutes } from './modules/metrics/points.routes.ts'
 import { mappingPreviewRoutes } from './modules/mappings/mappings.routes.ts'
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
 import { pipelineHourlyRoutes } from './modules/pipeline-data/pipeline-hourly.routes.ts'
+import { seriesRoutes } from './modules/timeseries/series.routes.ts'
 import { pipelineRoutes } from './modules/pipelines/pipelines.routes.ts'
 import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
@@ -110,6 +113,9 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(ingestRoutes(services))
       await api.register(hookRoutes(services))
       await api.register(dataSourceRoutes(services))
+      await api.register(metricRoutes(services))
+      await api.register(pointRoutes(services))
+      await api.register(seriesRoutes(services))
     },
     { prefix: '/api/v1' },
   )

@@ -7,6 +7,7 @@ import { startServer } from '../server.ts'
 import { startWorker } from '../worker.ts'
 import { createUserFromCli } from './user-create.ts'
 import { getSetting, setSetting } from './settings.ts'
+import { archiveList, archiveRead } from '../modules/storage/archive.cli.ts'
 
 /** Prints a one-line reason and exits non-zero: the contract for every failing command. */
 function fail(error: unknown): never {
@@ -139,6 +140,18 @@ settings
   .option('--reason <reason>', 'why it changed (kept in the audit log)')
   .action(async (key: string, value: string, options: { reason?: string }) => {
     await setSetting(config(), key, value, options.reason)
+  })
+
+const archive = program.command('archive').description('Archives written by retention before deleting (TESSERA_ARCHIVE_DIR)')
+archive.command('list').description('List archives with their manifests').action(async () => {
+  await archiveList(config())
+})
+archive
+  .command('read')
+  .description('Print an archive as NDJSON, after checking it against its manifest')
+  .argument('<file>', 'the .ndjson.gz file (a name in the archive directory, or a path)')
+  .action(async (file: string) => {
+    await archiveRead(config(), file)
   })
 
 try {

@@ -22,6 +22,8 @@ export interface Config {
   nodeEnv: NodeEnv
   isProduction: boolean
   home: string
+  /** Where retention writes archives before deleting (TESSERA_ARCHIVE_DIR, default TESSERA_HOME/archive). */
+  archiveDir: string
   databaseUrl: string | undefined
   databaseRuntimeUrl: string | undefined
   databasePoolSize: number
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     isProduction,
     home,
+    archiveDir: path.resolve(env.TESSERA_ARCHIVE_DIR || path.join(home, 'archive')),
     databaseUrl,
     databaseRuntimeUrl,
     databasePoolSize,

@@ -821,6 +821,35 @@ export interface OpsInstanceSetup {
   token_hash: string | null;
 }
 
+export interface OpsDataRetentionPolicies {
+  archive_before_delete: Generated<boolean | null>;
+  cleanup_batch_size: Generated<number | null>;
+  cleanup_enabled: Generated<boolean | null>;
+  cleanup_interval_hours: Generated<number | null>;
+  created_at: Generated<Timestamp | null>;
+  delete_condition: string | null;
+  last_cleanup: Timestamp | null;
+  last_cleanup_count: Generated<Int8 | null>;
+  last_cleanup_duration_ms: number | null;
+  relation: string | null;
+  retention_days: number;
+  table_name: string;
+  time_column: Generated<string>;
+  updated_at: Generated<Timestamp | null>;
+  updated_by: string | null;
+}
+
+export interface OpsMaintenanceRuns {
+  details: Generated<Json>;
+  duration_ms: number;
+  error: string | null;
+  finished_at: Timestamp;
+  id: Generated<Int8>;
+  job: string;
+  outcome: string;
+  started_at: Timestamp;
+}
+
 export interface OpsPartitions {
   changed_at: Generated<Timestamp>;
   created_at: Generated<Timestamp>;
@@ -863,6 +892,7 @@ export interface TsRollupInvalidations {
   organization_id: string;
   range_end: Timestamp;
   range_start: Timestamp;
+  xact_id: Generated<string>;
 }
 
 export interface TsTimeSeriesData {
@@ -899,6 +929,68 @@ export interface TsTimeSeriesSegments {
   sum_value: Numeric;
   ts_deltas: ArrayType<Int8>;
   values: ArrayType<Numeric>;
+}
+
+export interface OpsAggregationJobs {
+  aggregation_level: string;
+  completed_at: Timestamp | null;
+  duration_ms: number | null;
+  error_message: string | null;
+  id: Generated<string>;
+  invalidations: Generated<number>;
+  metric_id: string | null;
+  metrics: Generated<number>;
+  rows_written: Generated<number>;
+  scheduled_at: Generated<Timestamp>;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  time_range_end: Timestamp;
+  time_range_start: Timestamp;
+}
+
+export interface TelemetryQueryPerformanceLogs {
+  cache_hit: Generated<boolean>;
+  executed_at: Generated<Timestamp>;
+  execution_time_ms: number;
+  id: Generated<string>;
+  metric_id: string | null;
+  organization_id: string;
+  pipeline_id: string | null;
+  query_id: string | null;
+  query_kind: string;
+  rows_returned: number | null;
+  source: string | null;
+}
+
+export interface TsAggregatedMetrics {
+  aggregation_level: string;
+  computed_at: Generated<Timestamp>;
+  count: Generated<number>;
+  dimensions: Generated<Json>;
+  id: Generated<string>;
+  max_value: Numeric | null;
+  metric_id: string;
+  min_value: Numeric | null;
+  organization_id: string;
+  sum_value: Numeric;
+  time_bucket: Timestamp;
+  value: Numeric;
+}
+
+export interface TsQueryCache {
+  cache_key: string;
+  computed_snapshot: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  hits: Generated<number>;
+  id: Generated<string>;
+  metric_id: string;
+  organization_id: string;
+  query_hash: string;
+  range_end: Timestamp;
+  range_start: Timestamp;
+  result_data: Json;
+  rollup_generation: Timestamp | null;
 }
 
 export interface DB {
@@ -944,10 +1036,16 @@ export interface DB {
   "ingest.workflows": IngestWorkflows;
   "ops.deferred_indexes": OpsDeferredIndexes;
   "ops.instance_setup": OpsInstanceSetup;
+  "ops.data_retention_policies": OpsDataRetentionPolicies;
+  "ops.maintenance_runs": OpsMaintenanceRuns;
   "ops.partitions": OpsPartitions;
   "ops.rollup_watermarks": OpsRollupWatermarks;
   "ops.schema_migrations": OpsSchemaMigrations;
   "ops.worker_heartbeats": OpsWorkerHeartbeats;
+  "ops.aggregation_jobs": OpsAggregationJobs;
+  "telemetry.query_performance_logs": TelemetryQueryPerformanceLogs;
+  "ts.aggregated_metrics": TsAggregatedMetrics;
+  "ts.query_cache": TsQueryCache;
   "ts.rollup_invalidations": TsRollupInvalidations;
   "ts.time_series_data": TsTimeSeriesData;
   "ts.time_series_late": TsTimeSeriesLate;

@@ -47,6 +47,10 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_key_in_flight'
   | 'storage_limit_exceeded'
+  | 'invalid_time_range'
+  | 'invalid_time_zone'
+  | 'metric_inactive'
+  | 'timestamp_out_of_range'
 
 export class AppError extends Error {
   constructor(

@@ -50,3 +50,11 @@ export function httpMetricsHook(app: FastifyInstance): void {
     httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000)
   })
 }
+
+/** Series query cache lookups (ts.query_cache) by outcome, for the hit rate. */
+export const seriesCacheRequests = new Counter({
+  name: 'tessera_series_cache_requests_total',
+  help: 'Series query cache lookups by outcome (hit or miss)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+})

@@ -25,6 +25,8 @@ interface Ids {
   dataSourceId: string
   runId: string
   checkId: string
+  metricId: string
+  kpiId: string
 }
 
 interface MatrixRow {
@@ -96,6 +98,21 @@ const MATRIX: Record<string, MatrixRow> = {
   'GET /api/v1/orgs/:orgId/runs/:runId': { keys: true },
   'POST /api/v1/orgs/:orgId/runs/:runId/cancel': { keys: true },
   'POST /api/v1/orgs/:orgId/runs/:runId/retry': { keys: true },
+  'GET /api/v1/orgs/:orgId/metrics': { keys: true },
+  'POST /api/v1/orgs/:orgId/metrics': { keys: false, body: () => ({ name: 'planted.by.b', displayName: 'Planted by B' }) },
+  'GET /api/v1/orgs/:orgId/metrics/:metricId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/metrics/:metricId': { keys: false, body: () => ({ displayName: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/metrics/:metricId': { keys: false },
+  // Push routes take a JSON array; B's admin key passes the ingest scope check (admin implies every scope).
+  'POST /api/v1/orgs/:orgId/metrics/:metricId/points': { keys: true, body: () => [{ timestamp: new Date().toISOString(), value: 666 }] as unknown as Record<string, unknown> },
+  'POST /api/v1/orgs/:orgId/metrics/points': { keys: true, body: (ids) => [{ metric: ids.metricId, timestamp: new Date().toISOString(), value: 666 }] as unknown as Record<string, unknown> },
+  'GET /api/v1/orgs/:orgId/kpis': { keys: true },
+  'POST /api/v1/orgs/:orgId/kpis': { keys: false, body: (ids) => ({ metricId: ids.metricId, name: 'Planted by B', targetValue: 1 }) },
+  'GET /api/v1/orgs/:orgId/kpis/:kpiId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/kpis/:kpiId': { keys: false, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/kpis/:kpiId': { keys: false },
+  'GET /api/v1/orgs/:orgId/metrics/:metricId/series': { keys: true },
+  'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/series': { keys: true },
 }
 
 /** Every "METHOD /path" the app serves, read from app.printRoutes (HEAD twins dropped). */
@@ -154,6 +171,10 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'ingest.workflow_executions where organization_id = any($1)',
     'ingest.data_quality_checks where organization_id = any($1)',
     'ingest.data_quality_results where organization_id = any($1)',
+    'app.metrics where organization_id = any($1)',
+    'app.kpis where organization_id = any($1)',
+    'ts.time_series_data where organization_id = any($1)',
+    'ts.rollup_invalidations where organization_id = any($1)',
   ]
   const parts: unknown[] = []
   for (const from of tables) {
@@ -195,7 +216,9 @@ beforeAll(async () => {
     headers: orgA.owner.headers,
     payload: { name: 'A check', checkType: 'completeness', config: { fields: ['n'] } },
   })
-  idsA = { orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
+  const metricA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/metrics`, headers: orgA.owner.headers, payload: { name: 'a.metric', displayName: 'A metric' } })
+  const kpiA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/kpis`, headers: orgA.owner.headers, payload: { metricId: metricA.json().id, name: 'A KPI', targetValue: 1 } })
+  idsA = { metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)
@@ -236,7 +259,7 @@ describe('tenant API matrix', () => {
           if (response.statusCode !== caller.expected) {
             failures.push(`${route} as ${caller.who} (${url}): ${response.statusCode} ${response.body.slice(0, 200)}`)
           }
-          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.deliveryId, idsA.dataSourceId, idsA.runId, idsA.checkId, orgA.owner.userId]) {
+          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.deliveryId, idsA.dataSourceId, idsA.runId, idsA.checkId, idsA.metricId, idsA.kpiId, orgA.owner.userId]) {
             if (response.body.includes(foreign)) {
               failures.push(`${route} as ${caller.who} leaked ${foreign}`)
             }

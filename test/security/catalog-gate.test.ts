@@ -9,8 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../database.ts'
  * under test). A new table, view, function or grant that breaks one fails here first.
  */
 
-const TENANT_SCHEMAS = ['auth', 'app', 'audit', 'ingest', 'ts']
-const TESSERA_SCHEMAS = ['auth', 'app', 'audit', 'ingest', 'ts', 'ops', 'private']
+const TENANT_SCHEMAS = ['auth', 'app', 'audit', 'ingest', 'ts', 'telemetry']
+const TESSERA_SCHEMAS = ['auth', 'app', 'audit', 'ingest', 'ts', 'telemetry', 'ops', 'private']
 const RUNTIME_ROLES = [APP_ROLE, RUNTIME_ROLE]
 
 /** Tables of the tenant schemas that deliberately have no organization_id. */

@@ -113,11 +113,11 @@ for (const spec of TABLES) {
 }
 
 describe('the matrix itself', () => {
-  it('has an entry for every table and view of auth, app, audit, ingest and ts', async () => {
+  it('has an entry for every table and view of auth, app, audit, ingest, ts and telemetry', async () => {
     const { rows } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts', 'telemetry') and c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
         order by 1`)
     expect(TABLES.map((spec) => spec.table).sort()).toEqual(rows.map((row) => row.name))
   })
@@ -126,7 +126,7 @@ describe('the matrix itself', () => {
     const { rows: tables } = await admin.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name
          from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid
-        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts') and c.relkind in ('r', 'p') and not c.relispartition
+        where n.nspname in ('auth', 'app', 'audit', 'ingest', 'ts', 'telemetry') and c.relkind in ('r', 'p') and not c.relispartition
           and a.attname = 'organization_id' and not a.attisdropped`)
     expect(tables.length).toBeGreaterThan(0)
     for (const { name } of tables) {

@@ -18,5 +18,25 @@ export async function createTimeSeriesRows(insert: Insert, f: { orgA: string; or
       [o, metric],
       'metric_id::text',
     )
+    await insert(
+      'ts.metric_idempotency_keys',
+      org,
+      "insert into ts.metric_idempotency_keys (organization_id, scope, idempotency_key, request_hash, response_status, response_body) values ($1, 'batch', $2, 'h', 200, '{}')",
+      [o, `key_${org}`],
+      'idempotency_key::text',
+    )
+    await insert(
+      'ts.aggregated_metrics',
+      org,
+      "insert into ts.aggregated_metrics (organization_id, metric_id, aggregation_level, time_bucket, value, count, sum_value) values ($1, $2, 'hour', date_trunc('hour', now()), 1, 1, 1)",
+      [o, metric],
+    )
+    await insert(
+      'ts.query_cache',
+      org,
+      "insert into ts.query_cache (organization_id, metric_id, cache_key, query_hash, result_data, range_start, range_end, computed_snapshot, expires_at) values ($1, $2, $3, 'h', '{}', now(), now(), pg_current_snapshot(), now())",
+      [o, metric, `matrix:${org}`],
+    )
+    await insert('telemetry.query_performance_logs', org, "insert into telemetry.query_performance_logs (organization_id, query_kind, execution_time_ms) values ($1, 'metric_series', 1)", [o])
   }
 }

@@ -9,6 +9,7 @@ import { PageAdminAudit } from './features/admin/PageAdminAudit.tsx'
 import { PageMailOutbox } from './features/admin/PageMailOutbox.tsx'
 import { PageOrganizations } from './features/admin/PageOrganizations.tsx'
 import { PageSettings } from './features/admin/PageSettings.tsx'
+import { PageStorage } from './features/admin/PageStorage.tsx'
 import { PageUsers } from './features/admin/PageUsers.tsx'
 import { RequireAdmin } from './features/admin/RequireAdmin.tsx'
 import { PageApiKeys } from './features/api-keys/PageApiKeys.tsx'
@@ -32,6 +33,9 @@ import { OrgLayout } from './features/organizations/OrgLayout.tsx'
 import { PageCreateOrganization } from './features/organizations/PageCreateOrganization.tsx'
 import { PageMembers } from './features/organizations/PageMembers.tsx'
 import { PageOrganizationSettings } from './features/organizations/PageOrganizationSettings.tsx'
+import { PageMetric } from './features/metrics/PageMetric.tsx'
+import { PageMetricForm } from './features/metrics/PageMetricForm.tsx'
+import { PageMetrics } from './features/metrics/PageMetrics.tsx'
 import { PageNewPipeline } from './features/pipelines/PageNewPipeline.tsx'
 import { PagePipelineData } from './features/pipelines/PagePipelineData.tsx'
 import { PagePipelineMapping } from './features/pipelines/PagePipelineMapping.tsx'
@@ -144,6 +148,10 @@ export function AppRoutes() {
             <Route path="pipelines/:pipelineId/runs" element={<PageRuns />} />
             <Route path="pipelines/:pipelineId/statistics" element={<PageStatistics />} />
             <Route path="runs/:runId" element={<PageRun />} />
+            <Route path="metrics" element={<PageMetrics />} />
+            <Route path="metrics/new" element={<PageMetricForm />} />
+            <Route path="metrics/:metricId" element={<PageMetric />} />
+            <Route path="metrics/:metricId/edit" element={<PageMetricForm />} />
             <Route path="*" element={<PageNotFound />} />
           </Route>
           <Route path="account" element={<PageAccount />} />
@@ -152,6 +160,7 @@ export function AppRoutes() {
             <Route path="settings" element={<PageSettings />} />
             <Route path="users" element={<PageUsers />} />
             <Route path="organizations" element={<PageOrganizations />} />
+            <Route path="storage" element={<PageStorage />} />
             <Route path="mail" element={<PageMailOutbox />} />
             <Route path="audit" element={<PageAdminAudit />} />
           </Route>

@@ -3,6 +3,7 @@ import { forbidden } from '../../platform/errors.ts'
 import type { Services } from '../../platform/services.ts'
 import { ErrorResponse } from '../auth/auth.schema.ts'
 import { settingsRoutes } from '../settings/settings.routes.ts'
+import { storageRoutes } from '../storage/storage.routes.ts'
 import { withInstanceAdmin } from './admin.access.ts'
 import { adminOrganizationRoutes } from './admin-organizations.ts'
 import { toAdminUserResponse, toMailMessageResponse } from './admin.mapper.ts'
@@ -15,6 +16,7 @@ export function adminRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(settingsRoutes(services))
     await app.register(adminOrganizationRoutes(services))
+    await app.register(storageRoutes(services))
 
     app.get('/admin/users', {
       schema: {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Trx } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import { runBatchChecks } from '../data-quality/data-quality.batch.ts'
+import { pointsFromPipelineRows } from '../metrics/pipeline-points.ts'
 import type { RecordError } from '../mappings/mapping.engine.ts'
 import { enqueueSinkDeliveries } from '../sinks/sinks.outbox.ts'
 import { compiledMappingFor } from './mapping-cache.ts'
@@ -183,6 +184,8 @@ export async function ingestBatch(trx: Trx, orgId: string, batch: IngestBatch): 
   // acknowledged batch reaches its sinks even if this process dies after answering.
   if (prepared.accepted > 0) {
     await enqueueSinkDeliveries(trx, { orgId, pipelineId: pipeline.id, batches: [prepared.json], ingestionJobId: jobId })
+    // Points of the pipeline's 'pipeline' metrics commit with the batch (see metrics/pipeline-points.ts).
+    await pointsFromPipelineRows(trx, orgId, pipeline.id, prepared.rows, prepared.recordTimes)
   }
   // After the storage increment: concurrent batches of the organization already queue on its
   // row there, so the check rows' locks add no new wait. A failing 'pause' check pauses the

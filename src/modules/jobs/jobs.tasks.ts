@@ -4,9 +4,12 @@ import pg from 'pg'
 import type pino from 'pino'
 import type { Runtime } from '../../platform/runtime.ts'
 import { dataQualityTasks } from '../data-quality/data-quality.jobs.ts'
+import { runMetricCalculations } from '../metrics/metrics.jobs.ts'
 import { runDataSourceHealthChecks } from '../data-sources/data-sources.jobs.ts'
 import { pipelineDataTasks } from '../pipeline-data/pipeline-data.jobs.ts'
 import { sinkTasks } from '../sinks/sinks.jobs.ts'
+import { timeSeriesTasks } from '../timeseries/timeseries.jobs.ts'
+import { STORAGE_SCHEDULE, storageTasks } from '../storage/storage.jobs.ts'
 import { workflowTasks } from '../workflows/workflows.jobs.ts'
 
 /**
@@ -31,10 +34,13 @@ export const JOB_SCHEDULE = [
   '* * * * * sinks:deliver ?max=1',
   '47 * * * * sinks:cleanup ?max=1',
   '* * * * * pipeline-data:rollup ?max=1',
+  '* * * * * ts:rollup ?max=1',
   '23 3 * * * pipeline-data:retention ?max=1',
   '41 * * * * ingest:idempotency-cleanup ?max=1',
   '* * * * * data-quality:freshness ?max=1',
   '37 4 * * * data-quality:cleanup ?max=1',
+  '* * * * * metrics:calculate ?max=1',
+  ...STORAGE_SCHEDULE,
 ].join('\n')
 
 /**
@@ -47,6 +53,8 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
     ...sinkTasks(runtime, logger),
     ...pipelineDataTasks(runtime, logger),
     ...dataQualityTasks(runtime, logger),
+    ...timeSeriesTasks(runtime, logger),
+    ...storageTasks(runtime, logger),
     'auth:cleanup': async () => {
       const { rows } = await sql<{ kind: string; deleted: string }>`select * from private.cleanup_expired_auth()`.execute(runtime.services.db)
       logger.info({ job: 'auth:cleanup', deleted: Object.fromEntries(rows.map((row) => [row.kind, Number(row.deleted)])) }, 'expired sessions and tokens removed')
@@ -70,6 +78,12 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
       const sent = await runtime.services.mailer.deliver(runtime.services.db)
       if (sent > 0) {
         logger.info({ job: 'mail:deliver', sent }, 'mail delivered')
+      }
+    },
+    'metrics:calculate': async () => {
+      const summary = await runMetricCalculations(runtime.services, logger)
+      if (summary.calculated + summary.failed > 0) {
+        logger.info({ job: 'metrics:calculate', ...summary }, 'metrics calculated')
       }
     },
     'data-sources:health': async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { fetchFromSource, loadDataSourceForRun, type DataSourceForRun, type FetchedPage } from '../data-sources/fetch-source.ts'
 import { addStorageUsed, insertPipelineRows, isStorableJson } from '../ingest/pipeline-rows.ts'
+import { pointsFromPipelineRows } from '../metrics/pipeline-points.ts'
 import { compileMapping, type MappingResult, type MappingSpec } from '../mappings/mapping.engine.ts'
 import { forwardRunRows, RUN_BATCH_RECORDS } from '../sinks/run.forward.ts'
 import {
@@ -267,7 +268,7 @@ export async function storeStage(ctx: RunContext, mapped: MappingResult): Promis
     return
   }
   await run.begin()
-  const documents = mapped.rows.map((row) => ({ json: JSON.stringify(row.data), recordTime: row.recordTime }))
+  const documents = mapped.rows.map((row) => ({ data: row.data, json: JSON.stringify(row.data), recordTime: row.recordTime }))
   const storable = documents.filter((doc) => isStorableJson(doc.json))
   const unstorable = total - storable.length
   ctx.signal.throwIfAborted()
@@ -288,6 +289,8 @@ export async function storeStage(ctx: RunContext, mapped: MappingResult): Promis
         })
         bytes += inserted.bytes
       }
+      // Points of the pipeline's 'pipeline' metrics commit with the run's rows.
+      await pointsFromPipelineRows(trx, orgId, ctx.pipeline.id, storable.map((doc) => doc.data), storable.map((doc) => doc.recordTime))
       if (!(await addStorageUsed(trx, orgId, bytes)).ok) {
         throw new RunFailure('storage_limit_exceeded', `Storing this run's ${storable.length} rows would pass the organization's storage limit; nothing was stored`)
       }

@@ -68,6 +68,7 @@ export function AppShell() {
                   <NavItem to={`/orgs/${org.id}/teams`}>Teams</NavItem>
                   <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
                   <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
+                  <NavItem to={`/orgs/${org.id}/metrics`}>Metrics</NavItem>
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
                   <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>
@@ -94,6 +95,7 @@ export function AppShell() {
                   <NavItem to="/admin/settings">Settings</NavItem>
                   <NavItem to="/admin/users">Users</NavItem>
                   <NavItem to="/admin/organizations">Organizations</NavItem>
+                  <NavItem to="/admin/storage">Storage</NavItem>
                   <NavItem to="/admin/mail">Mail outbox</NavItem>
                   <NavItem to="/admin/audit">Audit log</NavItem>
                 </ul>

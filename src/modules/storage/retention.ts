@@ -1,0 +1,144 @@
+import path from 'node:path'
+import type pg from 'pg'
+import { writeArchive, type ArchiveManifest } from './archive.ts'
+import { detachConcurrently, quoteQualified } from './maintenance.ts'
+
+/**
+ * ops:retention (daily): applies ops.data_retention_policies (seed 002).
+ * 1. Partitioned tables whose policy asks for archive-before-delete: each partition past the
+ *    retention is detached CONCURRENTLY (ingest and queries carry on), its rows are written to
+ *    an archive under the archive directory, and the table is dropped only after the archive
+ *    and its manifest are on disk. For ts.time_series_data, whose old days are compressed long
+ *    before retention, the expired segments (and late points) are deleted and archived in one
+ *    transaction that commits only once the file is written.
+ * 2. Everything else: ops.cleanup_old_data(), the seed's function, which drops partitions
+ *    without archiving, deletes rows of plain tables in batches and records the stats; the
+ *    archived counts of step 1 are added to those stats.
+ */
+
+const DAY_MS = 86_400_000
+const FETCH = 5_000
+const SEGMENT_BATCH = 50_000
+
+export interface RetentionTableSummary {
+  table: string
+  deleted: number
+  archives: ArchiveManifest[]
+}
+
+interface Policy {
+  table_name: string
+  relation: string
+  retention_days: number
+}
+
+export async function runStorageRetention(client: pg.Client, archiveDir: string, now = new Date()): Promise<RetentionTableSummary[]> {
+  const { rows: policies } = await client.query<Policy>(
+    `select p.table_name, p.relation, p.retention_days from ops.data_retention_policies p
+      where p.cleanup_enabled and coalesce(p.archive_before_delete, true) and p.relation is not null
+        and (select c.relkind from pg_class c where c.oid = to_regclass(p.relation)) = 'p'
+      order by p.table_name`)
+  const archived = new Map<string, RetentionTableSummary>()
+  const durations = new Map<string, number>()
+  for (const policy of policies) {
+    const started = Date.now()
+    const cutoff = new Date(now.getTime() - policy.retention_days * DAY_MS)
+    const summary: RetentionTableSummary = { table: policy.table_name, deleted: 0, archives: [] }
+    const dir = path.join(archiveDir, policy.relation)
+    const { rows: expired } = await client.query<{ partition_table: string; range_start: Date; range_end: Date }>(
+      `select partition_table, range_start, range_end from ops.partitions
+        where parent_table = $1 and state = 'attached' and range_end <= $2 order by range_start`, [policy.relation, cutoff])
+    for (const partition of expired) {
+      const manifest = await archivePartition(client, dir, policy.relation, partition)
+      summary.deleted += manifest.rows
+      summary.archives.push(manifest)
+    }
+    if (policy.relation === 'ts.time_series_data') {
+      await archiveExpiredSegments(client, dir, cutoff, summary)
+    }
+    archived.set(policy.table_name, summary)
+    // Step 2 overwrites the stats; remember what this step took.
+    durations.set(policy.table_name, Date.now() - started)
+  }
+
+  const { rows: cleaned } = await client.query<{ table_name: string; deleted_count: string; execution_time_ms: number }>('select * from ops.cleanup_old_data()')
+  const result: RetentionTableSummary[] = []
+  for (const row of cleaned) {
+    const step1 = archived.get(row.table_name)
+    if (step1) {
+      await client.query(
+        `update ops.data_retention_policies set last_cleanup_count = last_cleanup_count + $2,
+                last_cleanup_duration_ms = last_cleanup_duration_ms + $3 where table_name = $1`,
+        [row.table_name, step1.deleted, durations.get(row.table_name) ?? 0])
+    }
+    result.push({ table: row.table_name, deleted: Number(row.deleted_count) + (step1?.deleted ?? 0), archives: step1?.archives ?? [] })
+  }
+  return result
+}
+
+async function archivePartition(client: pg.Client, dir: string, parent: string, partition: { partition_table: string; range_start: Date; range_end: Date }): Promise<ArchiveManifest> {
+  const table = quoteQualified(partition.partition_table)
+  await detachConcurrently(client, parent, partition.partition_table)
+  await client.query('begin')
+  try {
+    // The detached table is the owner's alone (no grants, unreachable through the parent):
+    // lifting FORCE RLS on it lets the owner read every tenant's rows to archive them.
+    await client.query(`alter table ${table} no force row level security`)
+    await client.query(`declare archive_rows no scroll cursor for select row_to_json(t)::text as line from ${table} t`)
+    const manifest = await writeArchive(dir, {
+      table: parent,
+      partition: partition.partition_table,
+      rangeStart: partition.range_start.toISOString(),
+      rangeEnd: partition.range_end.toISOString(),
+    }, fetchLines(client, 'archive_rows'))
+    await client.query('close archive_rows')
+    await client.query(`drop table ${table}`)
+    await client.query("update ops.partitions set state = 'dropped', changed_at = now() where partition_table = $1", [partition.partition_table])
+    await client.query('commit')
+    return manifest
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined)
+    throw error
+  }
+}
+
+async function* fetchLines(client: pg.Client, cursor: string): AsyncGenerator<string> {
+  for (;;) {
+    const { rows } = await client.query<{ line: string }>(`fetch ${FETCH} from ${cursor}`)
+    for (const row of rows) {
+      yield row.line
+    }
+    if (rows.length < FETCH) {
+      return
+    }
+  }
+}
+
+async function archiveExpiredSegments(client: pg.Client, dir: string, cutoff: Date, summary: RetentionTableSummary): Promise<void> {
+  const before = cutoff.toISOString().slice(0, 10)
+  for (;;) {
+    await client.query('begin')
+    try {
+      const { rows } = await client.query<{ line: string }>(
+        "select json_build_object('kind', kind, 'row', row_data)::text as line from private.operator_take_expired_time_series($1::date, $2)", [before, SEGMENT_BATCH])
+      if (rows.length === 0) {
+        await client.query('rollback')
+        break
+      }
+      const manifest = await writeArchive(dir, { table: 'ts.time_series_segments', partition: `ts.time_series_segments_before_${before}`, rangeStart: null, rangeEnd: before },
+        (async function* () { yield* rows.map((row) => row.line) })())
+      await client.query(
+        `update ops.partitions set state = 'dropped', changed_at = now()
+          where parent_table = 'ts.time_series_data' and state = 'compressed' and range_end <= $1::date::timestamp at time zone 'UTC'`, [before])
+      await client.query('commit')
+      summary.deleted += manifest.rows
+      summary.archives.push(manifest)
+      if (rows.length < SEGMENT_BATCH) {
+        break
+      }
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined)
+      throw error
+    }
+  }
+}
