@@ -48,6 +48,8 @@ export async function pipelineSeries(db: Db, actor: OrgActor, pipelineId: string
   const groupPath = input.groupBy === undefined ? undefined : fieldPath(input.groupBy, 'groupBy')
   const bucket = bucketSql(q.bucket, q.tz)
   const value = { sum: sql`sum(v)`, count: sql`count(*)`, avg: sql`avg(v)`, min: sql`min(v)`, max: sql`max(v)` }[q.agg]
+  // Short analytical queries: JIT compilation costs more than it saves (see series.repository.ts).
+  await sql`set local jit = off`.execute(db)
   const { rows } = await sql<SeriesRow>`
     with p as (
       select ${bucket(sql`d.record_time`)} as t, ${groupPath ? sql`d.data #>> ${groupPath}::text[]` : sql`null::text`} as g, ${path ? sql`(d.data #>> ${path}::text[])::numeric` : sql`1::numeric`} as v

@@ -57,6 +57,10 @@ export async function seriesRows(db: Db, q: SeriesQuery): Promise<SeriesRow[]> {
     min: sql`min(mn)::float8`,
     max: sql`max(mx)::float8`,
   }[q.agg]
+  // The planner's row estimates for the multirange pieces are far too high, which switches on
+  // JIT: compiling this statement took 2 s of a 2.05 s answer on 20M points (49 ms without).
+  // Series queries are short; JIT never pays off for them. `set local`: this transaction only.
+  await sql`set local jit = off`.execute(db)
   const { rows } = await sql<SeriesRow>`
     with pending as (
       select i.range_start, i.range_end from ts.rollup_invalidations i
@@ -83,15 +87,24 @@ export async function seriesRows(db: Db, q: SeriesQuery): Promise<SeriesRow[]> {
          and ((m.aggregation_level = 'day' and m.time_bucket in (select lo from days))
            or (m.aggregation_level = 'hour' and m.time_bucket in (select lo from hours)))
       union all
-      select 'raw', ${bucket(sql`d."timestamp"`)}, ${grp(sql`d.dimensions`)}, d.value, 1, d.value, d.value
-        from ts.time_series_data d, rawset
-       where d.organization_id = ${q.orgId} and d.metric_id = ${q.metricId} and d."timestamp" >= ${from} and d."timestamp" < ${to}
-         and d."timestamp" <@ rawset.r and d.dimensions @> ${filter}::jsonb
+      -- One index range scan per piece of the raw set (usually the open hour and the ragged
+      -- edges), not a scan of [from, to) filtered row by row: the rollups cover the rest.
+      -- LATERAL subqueries kept apart by "offset 0": the pieces drive index scans (otherwise,
+      -- under row-level security, the planner scanned every partition of [from, to) and joined
+      -- the pieces afterwards: 1.4 s instead of milliseconds on 2M points).
+      select 'raw', ${bucket(sql`d.ts`)}, ${grp(sql`d.dimensions`)}, d.value, 1, d.value, d.value
+        from rawset cross join lateral unnest(rawset.r) as piece(rg)
+        cross join lateral (
+          select r."timestamp" as ts, r.dimensions, r.value from ts.time_series_data r
+           where r.organization_id = ${q.orgId} and r.metric_id = ${q.metricId} and r."timestamp" >= ${from} and r."timestamp" < ${to}
+             and r."timestamp" >= lower(piece.rg) and r."timestamp" < upper(piece.rg) and r.dimensions @> ${filter}::jsonb offset 0) d
       union all
-      select 'raw', ${bucket(sql`l."timestamp"`)}, ${grp(sql`l.dimensions`)}, l.value, 1, l.value, l.value
-        from ts.time_series_late l, rawset
-       where l.organization_id = ${q.orgId} and l.metric_id = ${q.metricId} and l."timestamp" >= ${from} and l."timestamp" < ${to}
-         and l."timestamp" <@ rawset.r and l.dimensions @> ${filter}::jsonb
+      select 'raw', ${bucket(sql`l.ts`)}, ${grp(sql`l.dimensions`)}, l.value, 1, l.value, l.value
+        from rawset cross join lateral unnest(rawset.r) as piece(rg)
+        cross join lateral (
+          select r."timestamp" as ts, r.dimensions, r.value from ts.time_series_late r
+           where r.organization_id = ${q.orgId} and r.metric_id = ${q.metricId} and r."timestamp" >= ${from} and r."timestamp" < ${to}
+             and r."timestamp" >= lower(piece.rg) and r."timestamp" < upper(piece.rg) and r.dimensions @> ${filter}::jsonb offset 0) l
       union all
       select 'compressed', ${bucket(dayStart)}, ${grp(sql`s.dimensions`)}, s.sum_value, s.point_count, s.min_value, s.max_value
         from ts.time_series_segments s, rawset
