@@ -14,10 +14,9 @@
  * (push through a 6-field mapping instead of storing records as they come).
  * The last line printed is one JSON object with the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -26,6 +25,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { withCredentials } from '../src/platform/database-roles.ts'
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts'
+import { call, log, percentile, signUpWithOrganization, startTessera } from './harness.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4)
 const BATCHES_PER_CLIENT = Number(process.env.BENCH_BATCHES ?? 10)
@@ -34,21 +34,7 @@ const SINGLE_CLIENT_BATCHES = 10
 const BATCH_SIZE = 10_000
 const DISTINCT_BODIES = 8
 const WITH_MAPPING = process.env.BENCH_MAPPING === '1'
-const BIN = path.resolve(import.meta.dirname, '../bin/tessera.js')
 
-const log = (message: string) => process.stdout.write(`${message}\n`)
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** Sensor-like records, about 200 bytes of JSON each. */
 function makeBatch(batch: number): unknown[] {
@@ -81,70 +67,19 @@ const MAPPING = {
   timestampField: 'ts',
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) {
-    return 0
-  }
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
-}
-
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
   return Math.round((kb / 1024) * 10) / 10
 }
 
-async function startServer(databaseUrl: string, home: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const url = `http://127.0.0.1:${port}`
-  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (for example) profiles the server.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
-      TESSERA_HOME: home,
-      PUBLIC_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)))
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the server exited: ${stderr}`)
-    }
-    if (await fetch(`${url}/api/health`).then(() => true, () => false)) {
-      return { child, url }
-    }
-    await sleep(200)
-  }
-  throw new Error(`the server did not start: ${stderr}`)
-}
-
-async function call(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; cookie: string }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
-  return { status: response.status, json: (await response.json()) as Record<string, unknown>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' }
-}
-
 /** A user, an organization, a realtime pipeline and an ingest key, through the API. */
 async function provision(base: string): Promise<{ pipelineId: string; key: string }> {
-  const email = `bench-${randomBytes(4).toString('hex')}@example.com`
-  const password = 'correct horse battery staple'
-  await call(`${base}/api/v1/auth/register`, 'POST', { email, password, name: 'Bench' })
-  const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
-  const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
-  const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
-  const pipeline = await call(`${base}/api/v1/orgs/${String(org.json.id)}/pipelines`, 'POST', { name: 'Bench', type: 'realtime', ...(WITH_MAPPING && { mapping: MAPPING }) }, session)
-  const key = await call(`${base}/api/v1/orgs/${String(org.json.id)}/api-keys`, 'POST', { name: 'bench', scopes: ['ingest'] }, session)
+  const { session, orgId } = await signUpWithOrganization(base)
+  const pipeline = await call(`${base}/api/v1/orgs/${orgId}/pipelines`, 'POST', { name: 'Bench', type: 'realtime', ...(WITH_MAPPING && { mapping: MAPPING }) }, session)
+  const key = await call(`${base}/api/v1/orgs/${orgId}/api-keys`, 'POST', { name: 'bench', scopes: ['ingest'] }, session)
   if (pipeline.status !== 201 || key.status !== 201) {
-    throw new Error(`provisioning failed: ${JSON.stringify([org.json, pipeline.json, key.json])}`)
+    throw new Error(`provisioning failed: ${JSON.stringify([pipeline.json, key.json])}`)
   }
   return { pipelineId: String(pipeline.json.id), key: String(key.json.key) }
 }
@@ -253,7 +188,7 @@ async function main(): Promise<void> {
   let server: ChildProcess | undefined
   try {
     log(`PostgreSQL: ${external ? 'BENCH_DATABASE_URL' : 'embedded'}; database ${dbName}; ${CLIENTS} clients × ${BATCHES_PER_CLIENT} batches × ${BATCH_SIZE} records${WITH_MAPPING ? ' (with a 6-field mapping)' : ''}`)
-    const started = await startServer(databaseUrl, path.join(tmp, 'home'), await freePort())
+    const started = await startTessera('serve', databaseUrl, path.join(tmp, 'home'))
     server = started.child
     const { pipelineId, key } = await provision(started.url)
 

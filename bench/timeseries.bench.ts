@@ -20,10 +20,9 @@
  * - planning time of a series query with 500 daily partitions present.
  * The last line printed is one JSON object with the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -32,6 +31,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { withCredentials } from '../src/platform/database-roles.ts'
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts'
+import { call, log, percentile as sortedPercentile, signUpWithOrganization, sleep, startTessera } from './harness.ts'
 
 const METRICS = Number(process.env.BENCH_METRICS ?? 10)
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100)
@@ -43,64 +43,10 @@ const API_BATCH = 5_000
 const API_BATCHES_PER_CLIENT = 10
 const CLIENTS = 4
 const DAY_MS = 86_400_000
-const BIN = path.resolve(import.meta.dirname, '../bin/tessera.js')
 
-const log = (message: string) => process.stdout.write(`${message}\n`)
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** percentile of values in any order. */
+const percentile = (values: number[], p: number) => sortedPercentile([...values].sort((a, b) => a - b), p)
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
-async function startTessera(databaseUrl: string, home: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
-      TESSERA_HOME: home,
-      PUBLIC_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)))
-  const deadline = Date.now() + 120_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`Tessera exited: ${stderr}`)
-    }
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) {
-      return { child, url }
-    }
-    await sleep(250)
-  }
-  throw new Error(`Tessera did not start: ${stderr}`)
-}
-
-async function call(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; cookie: string }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: response.status, json: (await response.json()) as Record<string, unknown>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' }
-}
 
 interface Provisioned {
   orgId: string
@@ -110,13 +56,7 @@ interface Provisioned {
 
 /** A user, an organization, an API key (ingest, read) and the metrics, through the API. */
 async function provision(base: string): Promise<Provisioned> {
-  const email = `bench-${randomBytes(4).toString('hex')}@example.com`
-  const password = 'correct horse battery staple'
-  await call(`${base}/api/v1/auth/register`, 'POST', { email, password, name: 'Bench' })
-  const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
-  const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
-  const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
-  const orgId = String(org.json.id)
+  const { session, orgId } = await signUpWithOrganization(base)
   const key = await call(`${base}/api/v1/orgs/${orgId}/api-keys`, 'POST', { name: 'bench', scopes: ['ingest', 'read'] }, session)
   const metrics = []
   for (let m = 0; m < METRICS; m++) {
@@ -338,7 +278,7 @@ async function main(): Promise<void> {
   let tessera: ChildProcess | undefined
   try {
     log(`PostgreSQL: ${external ? 'BENCH_DATABASE_URL' : 'embedded'}; ${METRICS} metrics × ${HOSTS} hosts × ${DAYS} days, a point a minute`)
-    const started = await startTessera(databaseUrl, path.join(tmp, 'home'), await freePort())
+    const started = await startTessera('start', databaseUrl, path.join(tmp, 'home'))
     tessera = started.child
     const p = await provision(started.url)
     const today = Math.floor(Date.now() / DAY_MS) * DAY_MS

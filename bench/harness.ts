@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import net from 'node:net'
+import path from 'node:path'
+
+/** What both benchmarks share: a free port, Tessera as a child process, JSON calls, percentiles. */
+
+const BIN = path.resolve(import.meta.dirname, '../bin/tessera.js')
+
+export const log = (message: string) => process.stdout.write(`${message}\n`)
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+/** The value at percentile p of ascending-sorted values. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) {
+    return 0
+  }
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0
+}
+
+/**
+ * Starts `tessera <command>` (serve: the API; start: API and worker) in production mode on the
+ * database and waits for /api/health. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * (for example) profiles it.
+ */
+export async function startTessera(command: 'serve' | 'start', databaseUrl: string, home: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, BIN, command], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
+      TESSERA_HOME: home,
+      PUBLIC_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)))
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`Tessera exited: ${stderr}`)
+    }
+    // Any answer will do: without a worker (serve) health answers 503, and the API is up.
+    if (await fetch(`${url}/api/health`).then(() => true, () => false)) {
+      return { child, url }
+    }
+    await sleep(250)
+  }
+  throw new Error(`Tessera did not start: ${stderr}`)
+}
+
+export async function call(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; cookie: string }> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: response.status, json: (await response.json()) as Record<string, unknown>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' }
+}
+
+/** A new user signed in, and an organization of theirs, through the API: the session headers and the organization id. */
+export async function signUpWithOrganization(base: string): Promise<{ session: Record<string, string>; orgId: string }> {
+  const email = `bench-${randomBytes(4).toString('hex')}@example.com`
+  const password = 'correct horse battery staple'
+  await call(`${base}/api/v1/auth/register`, 'POST', { email, password, name: 'Bench' })
+  const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
+  const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
+  const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
+  return { session, orgId: String(org.json.id) }
+}
