@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
+import { withCredentials } from '../src/platform/database-roles.ts'
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts'
 
-/** What both benchmarks share: a free port, Tessera as a child process, JSON calls, percentiles. */
+/** What both benchmarks share: a scratch database, Tessera as a child process, JSON calls, percentiles. */
 
 const BIN = path.resolve(import.meta.dirname, '../bin/tessera.js')
 
@@ -83,4 +88,48 @@ export async function signUpWithOrganization(base: string): Promise<{ session: R
   const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
   const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
   return { session, orgId: String(org.json.id) }
+}
+
+export interface BenchDatabase {
+  /** A scratch directory for the run (the embedded cluster, Tessera's home). */
+  tmp: string
+  /** Where the scratch database lives: BENCH_DATABASE_URL's server, or an embedded cluster. */
+  where: 'BENCH_DATABASE_URL' | 'embedded'
+  name: string
+  /** Superuser URL of the scratch database (Tessera creates it and its roles on first start). */
+  url: string
+  /** Drops the scratch database (external server) or stops the cluster, and removes tmp. */
+  dispose(): Promise<void>
+}
+
+/** A scratch database for one run: on BENCH_DATABASE_URL (a superuser URL) or an embedded cluster. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'))
+  // As root, the embedded PostgreSQL runs as the postgres OS user, who must be able to enter it.
+  chmodSync(tmp, 0o711)
+  const external = process.env.BENCH_DATABASE_URL
+  const embedded = external ? undefined : await startEmbeddedPostgres(path.join(tmp, 'pg'), { log: () => undefined }).catch((error: unknown) => {
+    rmSync(tmp, { recursive: true, force: true })
+    throw error
+  })
+  const superuserUrl = external ?? embedded!.adminUrl
+  const su = new URL(superuserUrl)
+  const onDatabase = (database: string) => withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), database)
+  const name = `tessera_bench_${randomBytes(4).toString('hex')}`
+  return {
+    tmp,
+    where: external ? 'BENCH_DATABASE_URL' : 'embedded',
+    name,
+    url: onDatabase(name),
+    async dispose() {
+      if (external) {
+        const client = new pg.Client({ connectionString: onDatabase('postgres') })
+        await client.connect()
+        await client.query(`drop database if exists ${name} with (force)`).catch(() => undefined)
+        await client.end()
+      }
+      await embedded?.stop()
+      rmSync(tmp, { recursive: true, force: true })
+    },
+  }
 }

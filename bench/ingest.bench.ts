@@ -15,17 +15,14 @@
  * The last line printed is one JSON object with the figures.
  */
 import type { ChildProcess } from 'node:child_process'
-import { randomBytes, randomUUID } from 'node:crypto'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { withCredentials } from '../src/platform/database-roles.ts'
-import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts'
-import { call, log, percentile, signUpWithOrganization, startTessera } from './harness.ts'
+import { benchDatabase, call, log, percentile, signUpWithOrganization, startTessera } from './harness.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4)
 const BATCHES_PER_CLIENT = Number(process.env.BENCH_BATCHES ?? 10)
@@ -173,21 +170,11 @@ async function quiesce(adminUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'))
-  // As root, the embedded PostgreSQL runs as the postgres OS user, who must be able to enter it.
-  chmodSync(tmp, 0o711)
-  const external = process.env.BENCH_DATABASE_URL
-  const embedded = external ? undefined : await startEmbeddedPostgres(path.join(tmp, 'pg'), { log: () => undefined }).catch((error: unknown) => {
-    rmSync(tmp, { recursive: true, force: true })
-    throw error
-  })
-  const superuserUrl = external ?? embedded!.adminUrl
-  const su = new URL(superuserUrl)
-  const dbName = `tessera_bench_${randomBytes(4).toString('hex')}`
-  const databaseUrl = withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), dbName)
+  const database = await benchDatabase()
+  const { tmp, url: databaseUrl } = database
   let server: ChildProcess | undefined
   try {
-    log(`PostgreSQL: ${external ? 'BENCH_DATABASE_URL' : 'embedded'}; database ${dbName}; ${CLIENTS} clients × ${BATCHES_PER_CLIENT} batches × ${BATCH_SIZE} records${WITH_MAPPING ? ' (with a 6-field mapping)' : ''}`)
+    log(`PostgreSQL: ${database.where}; database ${database.name}; ${CLIENTS} clients × ${BATCHES_PER_CLIENT} batches × ${BATCH_SIZE} records${WITH_MAPPING ? ' (with a 6-field mapping)' : ''}`)
     const started = await startTessera('serve', databaseUrl, path.join(tmp, 'home'))
     server = started.child
     const { pipelineId, key } = await provision(started.url)
@@ -240,14 +227,7 @@ async function main(): Promise<void> {
     log(JSON.stringify(figures))
   } finally {
     server?.kill('SIGKILL')
-    if (external) {
-      const client = new pg.Client({ connectionString: withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), 'postgres') })
-      await client.connect()
-      await client.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined)
-      await client.end()
-    }
-    await embedded?.stop()
-    rmSync(tmp, { recursive: true, force: true })
+    await database.dispose()
   }
 }
 

@@ -21,17 +21,12 @@
  * The last line printed is one JSON object with the figures.
  */
 import type { ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { withCredentials } from '../src/platform/database-roles.ts'
-import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts'
-import { call, log, percentile as sortedPercentile, signUpWithOrganization, sleep, startTessera } from './harness.ts'
+import { benchDatabase, call, log, percentile as sortedPercentile, signUpWithOrganization, sleep, startTessera } from './harness.ts'
 
 const METRICS = Number(process.env.BENCH_METRICS ?? 10)
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100)
@@ -267,17 +262,11 @@ async function rollupLag(databaseUrl: string, lastAck: number): Promise<number> 
 }
 
 async function main(): Promise<void> {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'tessera-bench-ts-'))
-  chmodSync(tmp, 0o711)
-  const external = process.env.BENCH_DATABASE_URL
-  const embedded = external ? undefined : await startEmbeddedPostgres(path.join(tmp, 'pg'), { log: () => undefined })
-  const superuserUrl = external ?? embedded!.adminUrl
-  const su = new URL(superuserUrl)
-  const dbName = `tessera_bench_${randomBytes(4).toString('hex')}`
-  const databaseUrl = withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), dbName)
+  const database = await benchDatabase()
+  const { tmp, url: databaseUrl } = database
   let tessera: ChildProcess | undefined
   try {
-    log(`PostgreSQL: ${external ? 'BENCH_DATABASE_URL' : 'embedded'}; ${METRICS} metrics × ${HOSTS} hosts × ${DAYS} days, a point a minute`)
+    log(`PostgreSQL: ${database.where}; ${METRICS} metrics × ${HOSTS} hosts × ${DAYS} days, a point a minute`)
     const started = await startTessera('start', databaseUrl, path.join(tmp, 'home'))
     tessera = started.child
     const p = await provision(started.url)
@@ -326,14 +315,7 @@ async function main(): Promise<void> {
     }))
   } finally {
     tessera?.kill('SIGKILL')
-    if (external) {
-      const client = new pg.Client({ connectionString: withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), 'postgres') })
-      await client.connect()
-      await client.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined)
-      await client.end()
-    }
-    await embedded?.stop()
-    rmSync(tmp, { recursive: true, force: true })
+    await database.dispose()
   }
 }
 
