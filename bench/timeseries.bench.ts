@@ -24,8 +24,11 @@ import type { ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { seriesRows } from '../src/modules/timeseries/series.repository.ts'
+import type { DB } from '../src/platform/db.ts'
 import { benchDatabase, call, log, percentile as sortedPercentile, signUpWithOrganization, sleep, startTessera } from './harness.ts'
 
 const METRICS = Number(process.env.BENCH_METRICS ?? 10)
@@ -205,14 +208,20 @@ async function compress(databaseUrl: string, today: number): Promise<number> {
   return Number(before[0]!.bytes) / compressed
 }
 
-/** Detaches and drops the oldest raw day still attached (1.44M points by default). */
-async function dropOneDay(databaseUrl: string): Promise<number> {
+/**
+ * Detaches and drops the oldest raw day still attached and holding its points (1.44M by
+ * default). The days the compression step just emptied are skipped: autovacuum is busy on
+ * them after 1.44M deletes each, and DETACH ... CONCURRENTLY then waits deadlock_timeout (1 s)
+ * for the autovacuum worker to be cancelled; retention meets partitions nobody has written to
+ * for years.
+ */
+async function dropOneDay(databaseUrl: string, today: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   const { rows } = await client.query<{ partition_table: string }>(
     `select p.partition_table from ops.partitions p where p.parent_table = 'ts.time_series_data' and p.state = 'attached'
-        and exists (select 1 from pg_class c where c.oid = to_regclass(p.partition_table) and c.reltuples > 0)
-      order by p.range_start limit 1`)
+        and p.range_start >= $1 and exists (select 1 from pg_class c where c.oid = to_regclass(p.partition_table) and c.reltuples > 0)
+      order by p.range_start limit 1`, [new Date(today - (DAYS - COMPRESS_DAYS) * DAY_MS)])
   const partition = rows[0]!.partition_table
   const t0 = performance.now()
   await client.query(`alter table ts.time_series_data detach partition ${partition} concurrently`)
@@ -223,22 +232,45 @@ async function dropOneDay(databaseUrl: string): Promise<number> {
   return ms
 }
 
-/** Planning time of a one-metric, 7-day series scan once 500 daily partitions exist. */
-async function planningTime(databaseUrl: string, metricId: string, today: number): Promise<{ ms: number; partitions: number }> {
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  await client.query("select ops.ensure_partitions('ts.time_series_data', 'day', 7, 492)")
-  const { rows: count } = await client.query<{ n: number }>("select count(*)::int as n from pg_inherits where inhparent = 'ts.time_series_data'::regclass")
+/**
+ * Planning time of the engine's own statement for a one-metric, 7-day, 1-hour series once 500
+ * daily partitions exist: the statement seriesRows sends is captured once, then planned with
+ * EXPLAIN (SUMMARY) as the runtime role inside the organization (row-level security on).
+ */
+async function planningTime(databaseUrl: string, orgId: string, metricId: string, today: number): Promise<{ ms: number; partitions: number }> {
+  const owner = new pg.Client({ connectionString: databaseUrl })
+  await owner.connect()
+  await owner.query("select ops.ensure_partitions('ts.time_series_data', 'day', 7, 492)")
+  const { rows: count } = await owner.query<{ n: number }>("select count(*)::int as n from pg_inherits where inhparent = 'ts.time_series_data'::regclass")
+  const { rows: members } = await owner.query<{ user_id: string }>('select user_id from app.organization_members where organization_id = $1 limit 1', [orgId])
+  await owner.end()
+  let captured: CompiledQuery | undefined
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 })
+  // An idle client ended by the server (the scratch database is dropped with FORCE at the end)
+  // must not crash the run: pg emits that on the pool.
+  pool.on('error', (error) => log(`planning pool: ${error.message}`))
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query' && event.query.sql.includes('with pending')) captured = event.query
+    },
+  })
+  const asMember = <T>(fn: (trx: Transaction<DB>) => Promise<T>) =>
+    db.transaction().execute(async (trx) => {
+      await sql`set local role tessera_app`.execute(trx)
+      await sql`select set_config('app.user_id', ${members[0]!.user_id}, true), set_config('app.org_id', ${orgId}, true)`.execute(trx)
+      return fn(trx)
+    })
   const times: number[] = []
   for (let run = 0; run < 20; run++) {
-    const from = new Date(today - 7 * DAY_MS).toISOString()
-    const to = new Date(today + run * 1000).toISOString()
-    const { rows } = await client.query<{ 'QUERY PLAN': Array<{ 'Planning Time': number }> }>(
-      `explain (format json, summary) select date_bin('1 hour', "timestamp", timestamptz '2000-01-01'), sum(value), count(*)
-         from ts.time_series_data where metric_id = '${metricId}' and "timestamp" >= '${from}' and "timestamp" < '${to}' group by 1`)
-    times.push(rows[0]!['QUERY PLAN'][0]!['Planning Time'])
+    const q = { orgId, metricId, from: new Date(today - 7 * DAY_MS), to: new Date(today + run * 1000), bucket: '1h' as const, tz: 'UTC', agg: 'avg' as const, filter: {} }
+    await asMember((trx) => seriesRows(trx, q))
+    const statement = captured!
+    const plan = await asMember((trx) => trx.executeQuery<{ 'QUERY PLAN': Array<{ 'Planning Time': number }> }>(
+      CompiledQuery.raw(`explain (format json, summary) ${statement.sql}`, [...statement.parameters])))
+    times.push(plan.rows[0]!['QUERY PLAN'][0]!['Planning Time'])
   }
-  await client.end()
+  await db.destroy()
   return { ms: percentile(times, 50), partitions: count[0]!.n }
 }
 
@@ -295,9 +327,9 @@ async function main(): Promise<void> {
 
     const ratio = await compress(databaseUrl, today)
     log(`compression of ${COMPRESS_DAYS} days: ${round(ratio)}×`)
-    const dropMs = await dropOneDay(databaseUrl)
+    const dropMs = await dropOneDay(databaseUrl, today)
     log(`detach and drop one day: ${round(dropMs)} ms`)
-    const planning = await planningTime(databaseUrl, metricId, today)
+    const planning = await planningTime(databaseUrl, p.orgId, metricId, today)
     log(`planning with ${planning.partitions} partitions: ${round(planning.ms, 2)} ms`)
 
     log(JSON.stringify({

@@ -109,8 +109,9 @@ export async function startBrowserApp(prefix: string): Promise<BrowserApp> {
   }
 }
 
+/** Waits for the locator to show; 10 s, not expect.poll's 1 s default: a loaded CI machine can take longer to answer. */
 export async function visible(locator: { isVisible(): Promise<boolean> }): Promise<void> {
-  await expect.poll(() => locator.isVisible()).toBe(true)
+  await expect.poll(() => locator.isVisible(), { timeout: 10_000 }).toBe(true)
 }
 
 export async function signOut(page: Page, name: string): Promise<void> {

@@ -17,12 +17,17 @@ import { dataSourceRoutes } from './modules/data-sources/data-sources.routes.ts'
 import { healthRoutes } from './modules/health/health.routes.ts'
 import { hookRoutes } from './modules/ingest/hooks.routes.ts'
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts'
+import { dashboardRoutes } from './modules/dashboards/dashboards.routes.ts'
+import { widgetRoutes } from './modules/dashboards/widgets.routes.ts'
 import { metricRoutes } from './modules/metrics/metrics.routes.ts'
+import { savedQueryRoutes } from './modules/saved-queries/saved-queries.routes.ts'
 import { pointRoutes } from './modules/metrics/points.routes.ts'
 import { mappingPreviewRoutes } from './modules/mappings/mappings.routes.ts'
 import { organizationRoutes } from './modules/organizations/organizations.routes.ts'
 import { pipelineHourlyRoutes } from './modules/pipeline-data/pipeline-hourly.routes.ts'
 import { seriesRoutes } from './modules/timeseries/series.routes.ts'
+import { widgetDataRoutes } from './modules/widget-data/widget-data.routes.ts'
+import { liveRoutes } from './modules/live/live.routes.ts'
 import { pipelineRoutes } from './modules/pipelines/pipelines.routes.ts'
 import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
@@ -114,8 +119,13 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(hookRoutes(services))
       await api.register(dataSourceRoutes(services))
       await api.register(metricRoutes(services))
+      await api.register(savedQueryRoutes(services))
+      await api.register(dashboardRoutes(services))
+      await api.register(widgetRoutes(services))
       await api.register(pointRoutes(services))
       await api.register(seriesRoutes(services))
+      await api.register(widgetDataRoutes(services))
+      await api.register(liveRoutes(services))
     },
     { prefix: '/api/v1' },
   )

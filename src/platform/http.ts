@@ -38,6 +38,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (pgCode === '23514' || pgCode === '22P02' || pgCode === '23503' || pgCode === '22001') {
       return sendError(reply, 400, 'validation_failed', 'The request contains a value the database rejected')
     }
+    // A deadlock or serialization failure rolled the whole transaction back: nothing of the
+    // request was stored, and the same request will most likely succeed when sent again.
+    if (pgCode === '40P01' || pgCode === '40001') {
+      request.log.warn({ err: error }, 'transaction aborted by a concurrency conflict')
+      reply.header('retry-after', '1')
+      return sendError(reply, 503, 'retry_later', 'The request conflicted with concurrent work and was not applied; send it again')
+    }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(reply, 415, 'unsupported_media_type', 'Send the request body as application/json')
     }

@@ -1,21 +1,19 @@
-import { randomBytes } from 'node:crypto'
 import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import {
   APP_ROLE,
   DatabaseVersionError,
   OWNER_ROLE,
   assertSafeRuntimeRole,
-  bootstrapWithSuperuser,
   checkServerVersion,
   resolveConnections,
-  withCredentials,
 } from '../../src/platform/database-roles.ts'
 import { MIGRATIONS_DIR, MigrationError, migrate, migrationStatus, readMigrations } from '../../src/platform/migrate.ts'
 import { TEST_SECRET_KEY } from '../secret.ts'
+import { describeServer, dropDatabase, emptyDatabase, query, scratchDatabaseName, superuserUrl } from './databases.ts'
 
 /**
  * Migrations from an empty database, the way a first start does it: a superuser URL
@@ -32,55 +30,6 @@ const SERVERS = [
     .map((url) => url.trim())
     .filter((url) => url !== ''),
 ]
-
-function superuserUrl(server: string, database: string): string {
-  const url = new URL(server)
-  return withCredentials(server, decodeURIComponent(url.username), decodeURIComponent(url.password), database)
-}
-
-/** host:port and the superuser's name; never the password. */
-function describeServer(server: string): string {
-  const url = new URL(server)
-  return `${decodeURIComponent(url.username)}@${url.host}`
-}
-
-const created: { server: string; database: string }[] = []
-
-async function dropDatabase(server: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: superuserUrl(server, 'postgres') })
-  await client.connect()
-  try {
-    await client.query(`drop database if exists ${client.escapeIdentifier(database)} with (force)`)
-  } finally {
-    await client.end()
-  }
-}
-
-afterAll(async () => {
-  for (const { server, database } of created) {
-    await dropDatabase(server, database)
-  }
-})
-
-/** A new, empty database on the server: roles and database bootstrapped, nothing migrated. */
-async function emptyDatabase(server = inject('adminUrl')): Promise<{ ownerUrl: string; runtimeUrl: string; adminUrl: string }> {
-  const database = `tessera_migrate_${randomBytes(5).toString('hex')}`
-  created.push({ server, database })
-  await bootstrapWithSuperuser(server, database, TEST_SECRET_KEY)
-  const adminUrl = superuserUrl(server, database)
-  const { ownerUrl, runtimeUrl } = await resolveConnections(adminUrl, undefined, TEST_SECRET_KEY)
-  return { ownerUrl, runtimeUrl, adminUrl }
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query<T>(text, values)).rows
-  } finally {
-    await client.end()
-  }
-}
 
 /** A copy of db/migrations that a test may edit. */
 function migrationsCopy(): string {
@@ -181,8 +130,7 @@ describe('every configured server', () => {
   it.each(SERVERS.map((server) => [describeServer(server), server] as const))(
     'creates, migrates and serves a new database from nothing on %s',
     async (_label, server) => {
-      const database = `tessera_migrate_${randomBytes(5).toString('hex')}`
-      created.push({ server, database })
+      const database = scratchDatabaseName(server)
       // DATABASE_URL names a database that does not exist yet: the superuser creates it.
       const { ownerUrl, runtimeUrl } = await resolveConnections(superuserUrl(server, database), undefined, TEST_SECRET_KEY)
       try {

@@ -132,3 +132,39 @@ describe('HTTP conventions', () => {
     expect(error.details).toEqual([expect.objectContaining({ field: 'body.password' })])
   })
 })
+
+describe('error mapping', () => {
+  it('answers a deadlock or serialization failure with 503 retry_later and Retry-After, not 500', async () => {
+    const { default: Fastify } = await import('fastify')
+    const { registerErrorHandling } = await import('../../src/platform/http.ts')
+    const app = Fastify()
+    registerErrorHandling(app)
+    // A real deadlock from PostgreSQL: two transactions locking two rows in opposite orders.
+    app.get('/deadlock', async () => {
+      const pg = (await import('pg')).default
+      const [a, b] = [new pg.Client({ connectionString: ctx.testDb.adminUrl }), new pg.Client({ connectionString: ctx.testDb.adminUrl })]
+      await Promise.all([a.connect(), b.connect()])
+      try {
+        await a.query('drop table if exists public.deadlock_probe; create table public.deadlock_probe (id int primary key); insert into public.deadlock_probe values (1), (2)')
+        await Promise.all([a.query('begin'), b.query('begin')])
+        await a.query('update public.deadlock_probe set id = id where id = 1')
+        await b.query('update public.deadlock_probe set id = id where id = 2')
+        const results = await Promise.allSettled([
+          a.query('update public.deadlock_probe set id = id where id = 2'),
+          b.query('update public.deadlock_probe set id = id where id = 1'),
+        ])
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+        throw failed?.reason ?? new Error('no deadlock happened')
+      } finally {
+        await Promise.all([a.query('rollback').catch(() => undefined), b.query('rollback').catch(() => undefined)])
+        await a.query('drop table if exists public.deadlock_probe')
+        await Promise.all([a.end(), b.end()])
+      }
+    })
+    const response = await app.inject({ method: 'GET', url: '/deadlock' })
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['retry-after']).toBe('1')
+    expect(response.json()).toMatchObject({ error: { code: 'retry_later' } })
+    await app.close()
+  })
+})

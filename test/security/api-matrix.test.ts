@@ -27,6 +27,9 @@ interface Ids {
   checkId: string
   metricId: string
   kpiId: string
+  queryId: string
+  dashboardId: string
+  widgetId: string
 }
 
 interface MatrixRow {
@@ -113,6 +116,33 @@ const MATRIX: Record<string, MatrixRow> = {
   'DELETE /api/v1/orgs/:orgId/kpis/:kpiId': { keys: false },
   'GET /api/v1/orgs/:orgId/metrics/:metricId/series': { keys: true },
   'GET /api/v1/orgs/:orgId/pipelines/:pipelineId/series': { keys: true },
+  'GET /api/v1/orgs/:orgId/dashboards': { keys: true },
+  'POST /api/v1/orgs/:orgId/dashboards': { keys: false, body: () => ({ name: 'Planted by B' }) },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/dashboards/:dashboardId': { keys: false, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId': { keys: false },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/restore': { keys: false },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/duplicate': { keys: false, body: () => ({ name: 'Copied by B' }) },
+  'PUT /api/v1/orgs/:orgId/dashboards/:dashboardId/star': { keys: false },
+  'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId/star': { keys: false },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/permissions': { keys: false },
+  'PUT /api/v1/orgs/:orgId/dashboards/:dashboardId/permissions': { keys: false, body: (ids) => ({ permissions: [{ userId: ids.userId, permission: 'admin' }] }) },
+  'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId/permissions': { keys: false },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets': { keys: true },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets': { keys: false, body: () => ({ type: 'text', title: 'Planted by B', position: { x: 0, y: 0, w: 2, h: 2 }, config: { markdown: 'B' } }) },
+  'PATCH /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId': { keys: false, body: () => ({ title: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId': { keys: false },
+  'PUT /api/v1/orgs/:orgId/dashboards/:dashboardId/layout': { keys: false, body: (ids) => ({ items: [{ widgetId: ids.widgetId, x: 6, y: 6, w: 2, h: 2 }] }) },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/data': { keys: true },
+  'GET /api/v1/orgs/:orgId/live': { keys: true },
+  'GET /api/v1/orgs/:orgId/queries': { keys: true },
+  'POST /api/v1/orgs/:orgId/queries': { keys: false, body: (ids) => ({ name: 'Planted by B', dataSourceId: ids.dataSourceId, queryText: 'select 1' }) },
+  'POST /api/v1/orgs/:orgId/queries/preview': { keys: false, body: (ids) => ({ dataSourceId: ids.dataSourceId, queryText: 'select 1' }) },
+  'GET /api/v1/orgs/:orgId/queries/:queryId': { keys: true },
+  'PATCH /api/v1/orgs/:orgId/queries/:queryId': { keys: false, body: () => ({ name: 'Renamed by B' }) },
+  'DELETE /api/v1/orgs/:orgId/queries/:queryId': { keys: false },
+  'POST /api/v1/orgs/:orgId/queries/:queryId/run': { keys: true, body: () => ({ params: {} }) },
+  'POST /api/v1/orgs/:orgId/widgets/preview': { keys: true, body: (ids) => ({ dataQuery: { source: 'metric', metricId: ids.metricId } }) },
 }
 
 /** Every "METHOD /path" the app serves, read from app.printRoutes (HEAD twins dropped). */
@@ -165,6 +195,7 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'ingest.sink_deliveries where organization_id = any($1)',
     'ingest.data_mappings where organization_id = any($1)',
     'ingest.pipeline_data where organization_id = any($1)',
+    'ingest.pipeline_data_segments where organization_id = any($1)',
     'ingest.data_ingestion_jobs where organization_id = any($1)',
     'app.data_sources where organization_id = any($1)',
     'ingest.workflows where organization_id = any($1)',
@@ -175,6 +206,14 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'app.kpis where organization_id = any($1)',
     'ts.time_series_data where organization_id = any($1)',
     'ts.rollup_invalidations where organization_id = any($1)',
+    'app.dashboards where organization_id = any($1)',
+    'app.dashboard_permissions where organization_id = any($1)',
+    'app.dashboard_stars where organization_id = any($1)',
+    'app.widgets where organization_id = any($1)',
+    'telemetry.dashboard_usage_logs where organization_id = any($1)',
+    'app.queries where organization_id = any($1)',
+    'app.saved_query_results where organization_id = any($1)',
+    "telemetry.query_performance_logs where organization_id = any($1) and query_kind = 'saved_query'",
   ]
   const parts: unknown[] = []
   for (const from of tables) {
@@ -218,7 +257,19 @@ beforeAll(async () => {
   })
   const metricA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/metrics`, headers: orgA.owner.headers, payload: { name: 'a.metric', displayName: 'A metric' } })
   const kpiA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/kpis`, headers: orgA.owner.headers, payload: { metricId: metricA.json().id, name: 'A KPI', targetValue: 1 } })
-  idsA = { metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
+  const dashboardA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/dashboards`, headers: orgA.owner.headers, payload: { name: 'A dashboard' } })
+  const { rows: widgetRows } = await ctx.admin.query<{ id: string }>(
+    `insert into app.widgets (organization_id, dashboard_id, widget_type, title, position) values ($1, $2, 'table', 'A widget', '{"x":0,"y":0,"w":4,"h":3}') returning id`, [orgA.id, dashboardA.json().id])
+  await ctx.app.inject({ method: 'PUT', url: `/api/v1/orgs/${orgA.id}/dashboards/${dashboardA.json().id}/permissions`, headers: orgA.owner.headers, payload: { permissions: [{ userId: memberA.userId, permission: 'view' }] } })
+  // A saved query on a PostgreSQL source (never connected to: no route of the matrix may reach it).
+  const sqlSourceA = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/orgs/${orgA.id}/data-sources`,
+    headers: orgA.owner.headers,
+    payload: { name: 'A warehouse', type: 'postgresql', config: { host: '127.0.0.1', port: 5432, database: 'a_warehouse', user: 'a', password: 'a', sslMode: 'disable' } },
+  })
+  const queryA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/queries`, headers: orgA.owner.headers, payload: { name: 'A query', dataSourceId: sqlSourceA.json().id, queryText: 'select 1' } })
+  idsA = { queryId: queryA.json().id, dashboardId: dashboardA.json().id, widgetId: widgetRows[0]!.id, metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)
@@ -259,7 +310,7 @@ describe('tenant API matrix', () => {
           if (response.statusCode !== caller.expected) {
             failures.push(`${route} as ${caller.who} (${url}): ${response.statusCode} ${response.body.slice(0, 200)}`)
           }
-          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.deliveryId, idsA.dataSourceId, idsA.runId, idsA.checkId, idsA.metricId, idsA.kpiId, orgA.owner.userId]) {
+          for (const foreign of [orgA.id, idsA.userId, idsA.teamId, idsA.invitationId, idsA.keyId, idsA.pipelineId, idsA.sinkId, idsA.deliveryId, idsA.dataSourceId, idsA.runId, idsA.checkId, idsA.metricId, idsA.kpiId, idsA.dashboardId, idsA.widgetId, idsA.queryId, orgA.owner.userId]) {
             if (response.body.includes(foreign)) {
               failures.push(`${route} as ${caller.who} leaked ${foreign}`)
             }

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
+import { createDashboardRows } from './policy-matrix.dashboards-fixture.ts'
 import { createIngestRows } from './policy-matrix.ingest-fixture.ts'
-import { createTimeSeriesRows } from './policy-matrix.time-series-fixture.ts'
+import { createSavedQueryRows } from './policy-matrix.saved-queries-fixture.ts'
+import { createTelemetryRows, createTimeSeriesRows } from './policy-matrix.time-series-fixture.ts'
 
 /**
  * The people of the policy matrix. Organization A has one user per role plus a suspended
@@ -174,6 +176,14 @@ export async function createFixture(admin: pg.Client, runtime: pg.Client): Promi
   }
   await createIngestRows(admin, insert, (table, label, id) => rows.add(table, label, id), { orgA, orgB, owners: { A: user.aOwner, B: user.bOwner } })
   await createTimeSeriesRows(insert, { orgA, orgB })
+  await createSavedQueryRows(insert, { orgA, orgB, sourceId: (org) => rows.ids('app.data_sources', org)[0] as string })
+  await createTelemetryRows(admin, insert, (table, label, id) => rows.add(table, label, id), { orgA, orgB })
+  await createDashboardRows(insert, { orgA, orgB, users: { A: user.aOwner, B: user.bOwner } })
+  // dashboard_stats (0230) over the dashboards just created, labelled by organization.
+  await admin.query('select * from ops.refresh_analytics_views()')
+  for (const row of (await admin.query<{ id: string; org: string }>('select id::text, organization_id::text as org from telemetry.dashboard_stats')).rows) {
+    rows.add('telemetry.dashboard_statistics', row.org === orgA ? 'A' : row.org === orgB ? 'B' : `org ${row.org}`, row.id)
+  }
 
   // Everything above went through the audit triggers.
   const audit = await admin.query<{ id: string; org: string | null }>('select id::text, organization_id::text as org from audit.audit_log')

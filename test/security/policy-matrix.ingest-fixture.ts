@@ -43,6 +43,16 @@ export async function createIngestRows(admin: pg.Client, insert: Insert, add: (t
     const check = await insert('ingest.data_quality_checks', org, "insert into ingest.data_quality_checks (organization_id, pipeline_id, name, check_type, check_config) values ($1, $2, 'Fresh', 'freshness', '{\"maxAgeMinutes\": 5}')", [o, pipeline])
     await insert('ingest.data_quality_results', org, "insert into ingest.data_quality_results (organization_id, check_id, pipeline_id, trigger, passed, result) values ($1, $2, $3, 'schedule', true, '{}')", [o, check, pipeline])
     await insert('ingest.pipeline_data_hourly', org, "insert into ingest.pipeline_data_hourly (organization_id, pipeline_id, bucket, record_count, total_bytes) values ($1, $2, date_trunc('hour', now()), 1, 10)", [o, pipeline], 'pipeline_id::text')
+    await insert(
+      'ingest.pipeline_data_segments',
+      org,
+      `insert into ingest.pipeline_data_segments (organization_id, pipeline_id, day, seq, row_count, first_ingested_at, last_ingested_at, min_record_time, max_record_time,
+         first_id, data_bytes, id_deltas, ingested_deltas, record_offsets, job_ids, data)
+       values ($1, $2, current_date - 400, 0, 1, now(), now(), now(), now(), 1, 10, '{0}', '{0}', '{0}', '{NULL}', array['{"n": 0}'::jsonb])`,
+      [o, pipeline],
+      'pipeline_id::text',
+    )
+    await insert('ingest.pipeline_data_days', org, 'insert into ingest.pipeline_data_days (organization_id, pipeline_id, day, row_count, min_record_time, max_record_time) values ($1, $2, current_date - 1, 1, now(), now())', [o, pipeline], 'pipeline_id::text')
   }
   // The views aggregate the rows above: label each of their rows by its organization.
   for (const view of INGEST_VIEWS) {

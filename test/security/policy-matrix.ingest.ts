@@ -133,6 +133,30 @@ const TABLES: TenantTable[] = [
       values: [orgId(f, org), `rolled up ${unique()}`],
     }),
   },
+  {
+    // Compressed days of pipeline_data (0140): one row per pipeline, day and chunk; the statement brings its own new pipeline.
+    table: 'ingest.pipeline_data_segments',
+    idColumn: 'pipeline_id',
+    newRow: (f, org) => ({
+      text: `with p as (insert into ingest.pipelines (organization_id, name, type) values ($1, $2, 'realtime') returning id, organization_id)
+             insert into ingest.pipeline_data_segments (organization_id, pipeline_id, day, seq, row_count, first_ingested_at, last_ingested_at,
+               min_record_time, max_record_time, first_id, data_bytes, id_deltas, ingested_deltas, record_offsets, job_ids, data)
+             select organization_id, id, current_date - 400, 0, 1, now(), now(), now(), now(), 1, 10, '{0}', '{0}', '{0}', '{NULL}', array['{"n": 1}'::jsonb]
+               from p returning pipeline_id::text as id`,
+      values: [orgId(f, org), `compressed ${unique()}`],
+    }),
+  },
+  {
+    // Record-time ranges of closed days (0141): one row per pipeline and day; the statement brings its own new pipeline.
+    table: 'ingest.pipeline_data_days',
+    idColumn: 'pipeline_id',
+    newRow: (f, org) => ({
+      text: `with p as (insert into ingest.pipelines (organization_id, name, type) values ($1, $2, 'realtime') returning id, organization_id)
+             insert into ingest.pipeline_data_days (organization_id, pipeline_id, day, row_count, min_record_time, max_record_time)
+             select organization_id, id, current_date - 1, 1, now(), now() from p returning pipeline_id::text as id`,
+      values: [orgId(f, org), `summarized ${unique()}`],
+    }),
+  },
 ]
 
 

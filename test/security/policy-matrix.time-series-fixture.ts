@@ -1,3 +1,5 @@
+import type pg from 'pg'
+
 /** Fixture rows of policy-matrix.time-series.ts (kept apart: the fixture imports this, not the specs). */
 
 type Insert = (table: string, label: string, text: string, values: unknown[], idExpr?: string) => Promise<string>
@@ -38,5 +40,39 @@ export async function createTimeSeriesRows(insert: Insert, f: { orgA: string; or
       [o, metric, `matrix:${org}`],
     )
     await insert('telemetry.query_performance_logs', org, "insert into telemetry.query_performance_logs (organization_id, query_kind, execution_time_ms) values ($1, 'metric_series', 1)", [o])
+  }
+}
+
+/** The summary views of 0181 over the telemetry logs, read by the runtime role. */
+export const TELEMETRY_VIEWS = ['telemetry.hourly_tool_usage', 'telemetry.daily_errors', 'telemetry.metrics_summary'] as const
+/** The materialized views behind them, which the runtime role may not touch. */
+export const TELEMETRY_MATVIEWS = ['telemetry.hourly_tool_usage_summary', 'telemetry.daily_error_summary', 'telemetry.performance_metrics_summary'] as const
+
+/**
+ * One row of every telemetry log in each organization (labelled A and B) and, where a log has
+ * instance-level rows, one of the instance (labelled instance); then the summary views are
+ * refreshed and their rows labelled by organization.
+ */
+export async function createTelemetryRows(admin: pg.Client, insert: Insert, add: (table: string, label: string, id: string) => void, f: { orgA: string; orgB: string }): Promise<void> {
+  const orgs: Array<[string, string | null]> = [['A', f.orgA], ['B', f.orgB], ['instance', null]]
+  for (const [label, o] of orgs) {
+    if (o) {
+      await insert('telemetry.tool_usage_logs', label, "insert into telemetry.tool_usage_logs (organization_id, execution_id, bcp_name, tool_name, operation, duration_ms, success) values ($1, $2, 'crm', 'search', 'read', 5, true)", [o, `exec-${label}`])
+    }
+    await insert('telemetry.error_logs', label, "insert into telemetry.error_logs (organization_id, level, message) values ($1, 'error', 'failed')", [o])
+    await insert('telemetry.performance_metrics', label, "insert into telemetry.performance_metrics (organization_id, metric_name, metric_value, aggregation_period) values ($1, 'latency', 1, '1m')", [o])
+  }
+  await admin.query('select * from ops.refresh_analytics_views()')
+  const matviewOf: Record<(typeof TELEMETRY_VIEWS)[number], string> = {
+    'telemetry.hourly_tool_usage': 'telemetry.hourly_tool_usage_summary',
+    'telemetry.daily_errors': 'telemetry.daily_error_summary',
+    'telemetry.metrics_summary': 'telemetry.performance_metrics_summary',
+  }
+  for (const view of TELEMETRY_VIEWS) {
+    const { rows } = await admin.query<{ org: string | null }>(`select organization_id::text as org from ${matviewOf[view]}`)
+    for (const row of rows) {
+      const label = row.org === f.orgA ? 'A' : row.org === f.orgB ? 'B' : row.org === null ? 'instance' : `org ${row.org}`
+      add(view, label, row.org ?? 'instance')
+    }
   }
 }

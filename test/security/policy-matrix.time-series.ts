@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { A_ACTIVE, DENIED, NEW, all, each, only, type TableSpec } from './policy-matrix.dsl.ts'
+import { A_ACTIVE, DENIED, NEW, all, each, only, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
 import { orgId, tenantTable, type TenantTable } from './policy-matrix.ingest.ts'
+import { TELEMETRY_MATVIEWS, TELEMETRY_VIEWS } from './policy-matrix.time-series-fixture.ts'
 
 /**
  * Time-series tables (issue 4): metrics and KPIs in app, points, late points, rollup
@@ -95,7 +96,7 @@ const MEMBER_WRITTEN: TenantTable[] = [
   },
 ]
 
-function memberTable({ table, idColumn = 'id', newRow }: TenantTable): TableSpec {
+export function memberTable({ table, idColumn = 'id', newRow }: TenantTable): TableSpec {
   return {
     table,
     idColumn,
@@ -114,4 +115,97 @@ function memberTable({ table, idColumn = 'id', newRow }: TenantTable): TableSpec
   }
 }
 
-export const TIME_SERIES_TABLES: TableSpec[] = [...TABLES.map(tenantTable), ...MEMBER_WRITTEN.map(memberTable)]
+/**
+ * The telemetry logs of 0180: every active member reads and appends their organization's rows;
+ * rows without an organization are the instance's, for instance administrators only. No
+ * UPDATE or DELETE grant (append-only), except the resolution columns of error_logs, which the
+ * organization's owners and admins (instance administrators for the instance's errors) set.
+ */
+const A_ACTIVE_AND_INSTANCE = only({ ...each(A_ACTIVE, ['A']), instanceAdmin: ['instance'] })
+const ID = 'id::text as id'
+const unique8 = () => randomUUID().slice(0, 8)
+
+interface TelemetryLog {
+  table: string
+  /** An insert of one row whose organization is $1 (null: the instance), without RETURNING. */
+  insert: string
+  values: (org: string | null) => unknown[]
+  /** Whether the log holds the instance's own rows (organization_id null). */
+  instanceRows: boolean
+  updates: Statement[]
+}
+
+function telemetryLog({ table, insert, values, instanceRows, updates }: TelemetryLog): TableSpec {
+  const newRow = (org: string | null) => ({ text: `${insert} returning ${ID}`, values: values(org) })
+  return {
+    table,
+    statements: [
+      { name: 'select', sql: () => ({ text: `select ${ID} from ${table}` }), expect: instanceRows ? A_ACTIVE_AND_INSTANCE : only(each(A_ACTIVE, ['A'])) },
+      { name: 'insert a row into A', sql: (f) => newRow(f.orgA), expect: only(each(A_ACTIVE, [NEW]), DENIED) },
+      { name: 'insert a row into B (a foreign organization)', sql: (f) => newRow(f.orgB), expect: all(DENIED) },
+      ...(instanceRows ? [{ name: 'insert an instance row (no organization)', sql: () => newRow(null), expect: only({ instanceAdmin: [NEW] }, DENIED) }] : []),
+      ...updates,
+      {
+        name: "move A's row to organization B",
+        sql: (f) => ({ text: `update ${table} set organization_id = $1 where id::text = $2 returning ${ID}`, values: [f.orgB, f.id(table, 'A')] }),
+        expect: all(DENIED),
+      },
+      { name: 'delete every row', sql: () => ({ text: `delete from ${table} returning ${ID}` }), expect: all(DENIED) },
+    ],
+  }
+}
+
+const TELEMETRY_LOGS: TableSpec[] = [
+  telemetryLog({
+    table: 'telemetry.tool_usage_logs',
+    insert: "insert into telemetry.tool_usage_logs (organization_id, execution_id, bcp_name, tool_name, operation, duration_ms, success) values ($1, $2, 'crm', 'search', 'read', 5, true)",
+    values: (org) => [org, `exec-${unique8()}`],
+    instanceRows: false,
+    updates: [{ name: 'update every row', sql: () => ({ text: `update telemetry.tool_usage_logs set success = success returning ${ID}` }), expect: all(DENIED) }],
+  }),
+  telemetryLog({
+    table: 'telemetry.error_logs',
+    insert: "insert into telemetry.error_logs (organization_id, level, message) values ($1, 'warn', 'new')",
+    values: (org) => [org],
+    instanceRows: true,
+    updates: [
+      {
+        name: 'resolve every row',
+        sql: (f, actor) => ({ text: `update telemetry.error_logs set resolved = true, resolved_at = now(), resolved_by = $1 returning ${ID}`, values: [actor.userId ?? f.user.outsider] }),
+        expect: only({ aOwner: ['A'], aAdmin: ['A'], instanceAdmin: ['instance'] }),
+      },
+      { name: 'rewrite the message of every row', sql: () => ({ text: `update telemetry.error_logs set message = 'rewritten' returning ${ID}` }), expect: all(DENIED) },
+    ],
+  }),
+  telemetryLog({
+    table: 'telemetry.performance_metrics',
+    insert: "insert into telemetry.performance_metrics (organization_id, metric_name, metric_value, aggregation_period, labels) values ($1, 'latency', 2, '1m', jsonb_build_object('k', $2::text))",
+    values: (org) => [org, unique8()],
+    instanceRows: true,
+    updates: [{ name: 'update every row', sql: () => ({ text: `update telemetry.performance_metrics set metric_value = metric_value returning ${ID}` }), expect: all(DENIED) }],
+  }),
+]
+
+/** The summary views: the reader's organization's rows, and the instance's to instance administrators. */
+const TELEMETRY_VIEW_SPECS: TableSpec[] = TELEMETRY_VIEWS.map((view) => ({
+  table: view,
+  idColumn: 'organization_id',
+  statements: [{
+    name: 'select',
+    sql: () => ({ text: `select coalesce(organization_id::text, 'instance') as id from ${view}` }),
+    expect: view === 'telemetry.hourly_tool_usage' ? only(each(A_ACTIVE, ['A'])) : A_ACTIVE_AND_INSTANCE,
+  }],
+}))
+/** Materialized views have no Row-Level Security: no runtime grant at all. */
+const TELEMETRY_MATVIEW_SPECS: TableSpec[] = TELEMETRY_MATVIEWS.map((view) => ({
+  table: view,
+  statements: [{ name: 'select', sql: () => ({ text: `select organization_id::text as id from ${view}` }), expect: all(DENIED) }],
+}))
+
+export const TIME_SERIES_TABLES: TableSpec[] = [
+  ...TABLES.map(tenantTable),
+  ...MEMBER_WRITTEN.map(memberTable),
+  ...TELEMETRY_LOGS,
+  ...TELEMETRY_VIEW_SPECS,
+  ...TELEMETRY_MATVIEW_SPECS,
+]

@@ -36,6 +36,7 @@ import { PageOrganizationSettings } from './features/organizations/PageOrganizat
 import { PageMetric } from './features/metrics/PageMetric.tsx'
 import { PageMetricForm } from './features/metrics/PageMetricForm.tsx'
 import { PageMetrics } from './features/metrics/PageMetrics.tsx'
+import { PageExplore } from './features/explore/PageExplore.tsx'
 import { PageNewPipeline } from './features/pipelines/PageNewPipeline.tsx'
 import { PagePipelineData } from './features/pipelines/PagePipelineData.tsx'
 import { PagePipelineMapping } from './features/pipelines/PagePipelineMapping.tsx'
@@ -152,6 +153,7 @@ export function AppRoutes() {
             <Route path="metrics/new" element={<PageMetricForm />} />
             <Route path="metrics/:metricId" element={<PageMetric />} />
             <Route path="metrics/:metricId/edit" element={<PageMetricForm />} />
+            <Route path="explore" element={<PageExplore />} />
             <Route path="*" element={<PageNotFound />} />
           </Route>
           <Route path="account" element={<PageAccount />} />

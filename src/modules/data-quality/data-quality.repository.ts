@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
 import type { DB, Db } from '../../platform/db.ts'
+import { newestRows } from '../pipeline-data/stored-rows.ts'
 
 export type CheckRow = Selectable<DB['ingest.data_quality_checks']>
 export type ResultRow = Selectable<DB['ingest.data_quality_results']>
@@ -153,13 +154,12 @@ export async function pausePipeline(db: Db, orgId: string, pipelineId: string, r
   return result.numUpdatedRows > 0n
 }
 
-/** The newest stored rows of a pipeline (the index on (pipeline_id, ingested_at desc) stops early in each partition). */
+/**
+ * The newest stored rows of a pipeline, raw or compressed (the index on (pipeline_id,
+ * ingested_at desc) stops early in each partition; only the newest segments are decoded).
+ */
 export async function latestRows(db: Db, orgId: string, pipelineId: string, limit: number): Promise<unknown[]> {
-  const { rows } = await sql<{ data: unknown }>`
-    select data from ingest.pipeline_data
-     where organization_id = ${orgId} and pipeline_id = ${pipelineId}
-     order by ingested_at desc, id desc
-     limit ${limit}`.execute(db)
+  const rows = await newestRows(db, orgId, pipelineId, { limit, timeField: 'ingested_at' })
   // Oldest first, like a batch.
   return rows.map((row) => row.data).reverse()
 }

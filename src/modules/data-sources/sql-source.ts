@@ -24,8 +24,26 @@ export interface SqlSession {
   query(text: string): Promise<Array<Record<string, unknown>>>
   /** Streams a SELECT's rows in batches. */
   batches(select: string, batchSize: number, cap: number): AsyncGenerator<Array<Record<string, unknown>>>
+  /**
+   * Runs one statement with bind parameters ($1… for PostgreSQL, ? for MySQL) and reads at
+   * most maxRows rows of it (saved queries). Driver errors are thrown as they are.
+   */
+  run(text: string, values: unknown[], maxRows: number): Promise<SqlRunResult>
   close(): Promise<void>
 }
+
+export interface SqlRunResult {
+  columns: Array<{ name: string; type: string }>
+  rows: Array<Record<string, unknown>>
+}
+
+// Type names of the OIDs a query usually returns; anything else reports its OID.
+const PG_TYPES: Record<number, string> = {
+  16: 'boolean', 17: 'bytea', 20: 'bigint', 21: 'smallint', 23: 'integer', 25: 'text', 114: 'json', 700: 'real', 701: 'double precision',
+  1042: 'character', 1043: 'character varying', 1082: 'date', 1083: 'time', 1114: 'timestamp', 1184: 'timestamptz', 1186: 'interval',
+  1700: 'numeric', 2950: 'uuid', 3802: 'jsonb', 1009: 'text[]', 1007: 'integer[]', 1016: 'bigint[]',
+}
+const MYSQL_TYPES: Record<number, string> = Object.fromEntries(Object.entries(mysql.Types).map(([name, id]) => [id as number, name.toLowerCase()]))
 
 const where = (kind: SqlKind, config: SqlConfig) => `${kind === 'postgresql' ? 'PostgreSQL' : 'MySQL'} at ${config.host}:${config.port}`
 
@@ -87,6 +105,15 @@ async function connectPostgres(config: SqlConfig, timeoutMs: number): Promise<Sq
           yield rows as Array<Record<string, unknown>>
         }
       },
+      async run(text, values, maxRows) {
+        // A cursor with the bind parameters: only the first maxRows rows leave the server.
+        await client.query({ text: `declare tessera_run no scroll cursor for ${text}`, values, queryMode: 'extended' } as pg.QueryConfig)
+        const result = await client.query(`fetch forward ${Math.max(1, Math.floor(maxRows))} from tessera_run`)
+        return {
+          columns: result.fields.map((field) => ({ name: field.name, type: PG_TYPES[field.dataTypeID] ?? `oid:${field.dataTypeID}` })),
+          rows: result.rows as Array<Record<string, unknown>>,
+        }
+      },
       close: () => client.end().catch(() => undefined),
     }
   }
@@ -125,8 +152,52 @@ async function connectMysql(config: SqlConfig, timeoutMs: number): Promise<SqlSe
       new Promise<Array<Record<string, unknown>>>((resolve, reject) =>
         connection.query(text, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : []))),
       )
+    let abandoned = false
     return {
       query,
+      run(text, values, maxRows) {
+        // A server-side prepared statement (execute, not query): values never enter the SQL text.
+        // Rows stream in; past maxRows the connection is dropped rather than drained.
+        return new Promise<SqlRunResult>((resolve, reject) => {
+          let columns: SqlRunResult['columns'] = []
+          const rows: Array<Record<string, unknown>> = []
+          let settled = false
+          const command = connection.execute(text, values as never[])
+          command.on('fields', (fields: Array<{ name: string; columnType?: number; type?: number }>) => {
+            columns = (fields ?? []).map((field) => {
+              const id = field.columnType ?? field.type ?? -1
+              return { name: field.name, type: MYSQL_TYPES[id] ?? `type:${id}` }
+            })
+          })
+          command.on('result', (row: unknown) => {
+            if (settled) {
+              return
+            }
+            if (Array.isArray(row) || typeof row !== 'object' || row === null || 'affectedRows' in row) {
+              return
+            }
+            rows.push(row as Record<string, unknown>)
+            if (rows.length >= maxRows) {
+              settled = true
+              abandoned = true
+              connection.pause()
+              resolve({ columns, rows })
+            }
+          })
+          command.on('error', (error: Error) => {
+            if (!settled) {
+              settled = true
+              reject(error)
+            }
+          })
+          command.on('end', () => {
+            if (!settled) {
+              settled = true
+              resolve({ columns, rows })
+            }
+          })
+        })
+      },
       async *batches(select, batchSize, cap) {
         const stream = connection.query(`select * from (${select}) as tessera_q limit ${cap}`).stream({ highWaterMark: batchSize })
         let batch: Array<Record<string, unknown>> = []
@@ -143,6 +214,11 @@ async function connectMysql(config: SqlConfig, timeoutMs: number): Promise<SqlSe
       },
       close: () =>
         new Promise<void>((resolve) => {
+          if (abandoned) {
+            connection.destroy()
+            resolve()
+            return
+          }
           connection.end(() => resolve())
           setTimeout(() => {
             connection.destroy()
@@ -166,6 +242,9 @@ export async function openSqlSession(kind: SqlKind, config: SqlConfig, options: 
       const [row] = await session.query('select version() as version')
       // MariaDB and MySQL name the limit differently (seconds vs milliseconds).
       await session.query(/mariadb/i.test(String(row?.version)) ? `set session max_statement_time = ${timeout / 1000}` : `set session max_execution_time = ${timeout}`)
+      // Session-wide too: DDL commits the open transaction implicitly in MySQL, and the next
+      // (implicit) transaction must still be read-only.
+      await session.query('set session transaction read only')
       await session.query('start transaction read only')
     }
   } catch (error) {
@@ -236,7 +315,7 @@ export async function discoverSqlSource(kind: SqlKind, config: SqlConfig): Promi
 }
 
 /** JSON-safe values: dates as ISO strings, binary as base64. */
-function plain(row: Record<string, unknown>): Record<string, unknown> {
+export function plain(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(row)) {
     out[key] = value instanceof Date ? (Number.isNaN(value.getTime()) ? null : value.toISOString()) : Buffer.isBuffer(value) ? value.toString('base64') : typeof value === 'bigint' ? value.toString() : value

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../platform/db.ts'
+import { notifyChange } from '../live/live.notify.ts'
 
 /**
  * The one write path into ingest.pipeline_data and the organization's storage accounting,
@@ -35,7 +36,10 @@ export async function insertPipelineRows(
       select ${values.pipelineId}::uuid, ${values.orgId}::uuid, u.d, coalesce(u.t, now()), ${values.jobId}::uuid
         from rows from (jsonb_array_elements(${values.documents}::jsonb), unnest(${values.recordTimes}::timestamptz[])) as u(d, t)
       returning pg_column_size(data) as size)
-    select count(*)::int as count, coalesce(sum(size), 0)::text as bytes from inserted`.execute(db)
+    select count(*)::int as count, coalesce(sum(size), 0)::text as bytes,
+           -- Delivered to live dashboards when (and only if) this batch commits.
+           (select ${notifyChange({ orgId: values.orgId, kind: 'pipeline', ids: [values.pipelineId] })}) as notified
+      from inserted`.execute(db)
   return { count: rows[0]?.count ?? 0, bytes: Number(rows[0]?.bytes ?? 0) }
 }
 

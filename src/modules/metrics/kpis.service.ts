@@ -28,6 +28,10 @@ type KpiState = Omit<KpiResponse, 'id' | 'createdAt' | 'updatedAt'>
 
 /** The target must make sense for its type; the database only guards the range bounds. */
 async function check(db: Db, orgId: string, k: KpiState): Promise<void> {
+  // The table checks btrim(name); answering here names the field instead of a bare 400.
+  if (k.name.trim() === '') {
+    throw invalid('body.name', 'must not be blank')
+  }
   if (!(await findMetric(db, orgId, k.metricId))) {
     throw invalid('body.metricId', 'is not a metric of this organization')
   }
@@ -41,6 +45,12 @@ async function check(db: Db, orgId: string, k: KpiState): Promise<void> {
     if (k.targetMax < k.targetValue) {
       throw invalid('body.targetMax', 'must be at least targetValue')
     }
+  }
+  // A rule nobody hears about is a dead end: ask for a channel as soon as one is set.
+  const rules = k.alertRules
+  const ruleSet = (rules.attainmentPercent !== undefined && rules.attainmentPercent !== null) || rules.onCritical === true
+  if (ruleSet && !(Array.isArray(rules.notify) && rules.notify.length > 0)) {
+    throw invalid('body.alertRules.notify', 'needs at least one channel when an alert rule is set')
   }
 }
 

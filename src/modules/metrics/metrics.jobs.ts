@@ -78,3 +78,28 @@ export async function runMetricCalculations(services: Services, logger: pino.Log
   }
   return summary
 }
+
+const HOUR_MS = 3_600_000
+const CLEANUP_BATCH = 10_000
+
+/**
+ * metrics:idempotency-cleanup (hourly): Idempotency-Keys of the metric points API older than
+ * ingest.idempotency_ttl_hours, the lifetime the ingest API's keys have too (a replay after
+ * that stores the batch again). A key is written with its batch, in its transaction, so there
+ * is no in-flight state to expire. Across organizations through
+ * private.cleanup_metric_idempotency_keys (0160): keys hold no stored data, only an answer.
+ */
+export async function runMetricIdempotencyCleanup(services: Pick<Services, 'db' | 'settings'>, now = new Date()): Promise<number> {
+  const ttlHours = await services.settings.integer('ingest.idempotency_ttl_hours', 24)
+  const before = new Date(now.getTime() - ttlHours * HOUR_MS)
+  let total = 0
+  for (;;) {
+    const { rows } = await sql<{ deleted: number }>`
+      select private.cleanup_metric_idempotency_keys(${before.toISOString()}::timestamptz, ${CLEANUP_BATCH}) as deleted`.execute(services.db)
+    const deleted = rows[0]?.deleted ?? 0
+    total += deleted
+    if (deleted < CLEANUP_BATCH) {
+      return total
+    }
+  }
+}

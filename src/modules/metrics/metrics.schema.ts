@@ -94,6 +94,30 @@ export const MetricListQuery = Type.Object(
 export const TargetType = Type.Union([Type.Literal('exact'), Type.Literal('minimum'), Type.Literal('maximum'), Type.Literal('range')])
 export const TimePeriod = Type.Union([Type.Literal('daily'), Type.Literal('weekly'), Type.Literal('monthly'), Type.Literal('quarterly')])
 
+export const KpiChannel = Type.Union([Type.Literal('email'), Type.Literal('in_app')])
+
+/**
+ * What the KPI form writes into alert_rules. Keys it does not know are kept as given (the
+ * column is free JSON in seed 000), so other writers' rules survive an edit in the UI.
+ */
+export const KpiAlertRules = Type.Object(
+  {
+    attainmentPercent: Type.Optional(
+      // A type list, not a union: with coerceTypes a union can turn null into 0.
+      Type.Unsafe<number | null>({
+        type: ['number', 'null'],
+        minimum: 1,
+        maximum: 1000,
+        description: 'minimum, exact, range: alert when the period value is under this percent of the target (range: of the lower bound); maximum: when it passes this percent of the maximum',
+      }),
+    ),
+    onCritical: Type.Optional(Type.Boolean({ description: "Alert when the metric's latest value crosses its critical threshold" })),
+    notify: Type.Optional(Type.Array(KpiChannel, { uniqueItems: true, maxItems: 2, description: 'Channels; at least one when a rule is set' })),
+  },
+  { additionalProperties: true },
+)
+export type KpiAlertRules = Static<typeof KpiAlertRules>
+
 const kpiFields = {
   metricId: Uuid,
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -102,7 +126,7 @@ const kpiFields = {
   targetMax: Nullable(Decimal),
   targetType: TargetType,
   timePeriod: TimePeriod,
-  alertRules: Type.Record(Type.String(), Type.Unknown()),
+  alertRules: KpiAlertRules,
   isActive: Type.Boolean(),
 }
 
@@ -120,11 +144,15 @@ export const CreateKpiBody = Type.Object(
   },
   { additionalProperties: false },
 )
-export type CreateKpiBody = Static<typeof CreateKpiBody>
+/** alertRules as any record: the route's type provider reads Type.Unsafe as unknown; Ajv has checked the shape. */
+type WithLooseRules<T> = Omit<T, 'alertRules'> & { alertRules?: Record<string, unknown> }
+export type CreateKpiBody = WithLooseRules<Static<typeof CreateKpiBody>>
 export const UpdateKpiBody = Type.Partial(Type.Object(kpiFields), { additionalProperties: false })
-export type UpdateKpiBody = Static<typeof UpdateKpiBody>
+export type UpdateKpiBody = WithLooseRules<Static<typeof UpdateKpiBody>>
 
-export const KpiResponse = Type.Object({ id: Uuid, ...kpiFields, createdAt: DateTime, updatedAt: DateTime })
+// The response takes alert_rules as stored: rows written before the shape above, or by other
+// writers, must still serialize.
+export const KpiResponse = Type.Object({ id: Uuid, ...kpiFields, alertRules: Type.Record(Type.String(), Type.Unknown(), { description: 'See KpiAlertRules' }), createdAt: DateTime, updatedAt: DateTime })
 export type KpiResponse = Static<typeof KpiResponse>
 export const KpiListQuery = Type.Object({ metricId: Type.Optional(Uuid) }, { additionalProperties: false })
 

@@ -48,7 +48,9 @@ function pushTo(path: string, points: unknown[], options: PushOptions = {}) {
   return ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${org.id}/metrics${path}${options.atomic ? '?atomic=true' : ''}`, headers, payload: body })
 }
 
-const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString()
+// One reference instant per file, so two points of one request are exactly the hours apart they say.
+const startedAt = Date.now()
+const at = (hoursAgo: number) => new Date(startedAt - hoursAgo * 3_600_000).toISOString()
 
 async function stored(metricId: string, table = 'ts.time_series_data'): Promise<Array<{ value: string; dimensions: unknown }>> {
   const { rows } = await ctx.admin.query(`select value::text, dimensions from ${table} where metric_id = $1 order by "timestamp"`, [metricId])

@@ -24,9 +24,12 @@ export async function refreshHourly(db: Db, marginSeconds: number, maxWindowSeco
 }
 
 /** When the rollup last ran (the instant it covers), null before its first run. */
-export async function rollupRefreshedAt(db: Db): Promise<Date | null> {
-  const row = await db.selectFrom('ops.rollup_watermarks').select('refreshed_at').where('name', '=', ROLLUP_NAME).executeTakeFirst()
-  return row?.refreshed_at ?? null
+/** The rollup's progress: rows ingested before `watermark` are counted in it; `refreshedAt` is its last run. */
+export async function rollupState(db: Db): Promise<{ watermark: Date | null; refreshedAt: Date | null }> {
+  const { rows } = await sql<{ watermark: Date | null; refreshed_at: Date | null }>`
+    select case when w.watermark = '-infinity' then null else w.watermark end as watermark, w.refreshed_at
+      from ops.rollup_watermarks w where w.name = ${ROLLUP_NAME}`.execute(db)
+  return { watermark: rows[0]?.watermark ?? null, refreshedAt: rows[0]?.refreshed_at ?? null }
 }
 
 export interface HourlyRow {

@@ -3,6 +3,7 @@ import { withContext } from '../../platform/db.ts'
 import type { Services } from '../../platform/services.ts'
 import { addStorageUsed } from '../ingest/pipeline-rows.ts'
 import { deleteExpiredHours, deleteExpiredRows, pipelinesWithRetention } from './pipeline-data.repository.ts'
+import { trimExpiredSegments } from './segments.ts'
 
 /**
  * pipeline-data:retention (daily): each pipeline with retention_days loses its rows ingested
@@ -11,6 +12,10 @@ import { deleteExpiredHours, deleteExpiredRows, pipelinesWithRetention } from '.
  * bytes off the organization's storage use and deletes the rollup rows of the expired hours.
  * The cutoff is rounded down to the hour, so whole hours expire and no rollup row is left
  * counting deleted rows; a row is kept at most an hour past its retention.
+ *
+ * Compressed days (ingest:compress) expire the same way, SEGMENT_BATCH segments (up to 1,000
+ * rows each) per transaction: whole segments go, and one straddling the cutoff keeps its newer
+ * rows.
  *
  * Not done: dropping whole daily partitions. A partition holds every pipeline of every
  * organization, so it could go only when all of them have a retention shorter than its age;
@@ -21,6 +26,7 @@ import { deleteExpiredHours, deleteExpiredRows, pipelinesWithRetention } from '.
 const DAY_MS = 24 * 60 * 60 * 1000
 const HOUR_MS = 60 * 60 * 1000
 export const RETENTION_BATCH = 5_000
+export const SEGMENT_BATCH = 20
 /** Batches per pipeline per run (25 million rows); the rest goes the next day. */
 const MAX_BATCHES = 5_000
 
@@ -30,12 +36,13 @@ export interface RetentionSummary {
   bytes: number
   skipped: number
   failed: number
+  segments: number
 }
 
 export const retentionCutoff = (now: Date, days: number) => new Date(Math.floor((now.getTime() - days * DAY_MS) / HOUR_MS) * HOUR_MS)
 
 export async function runRetention(services: Pick<Services, 'db'>, logger: pino.Logger, now = new Date()): Promise<RetentionSummary> {
-  const summary: RetentionSummary = { pipelines: 0, rows: 0, bytes: 0, skipped: 0, failed: 0 }
+  const summary: RetentionSummary = { pipelines: 0, rows: 0, bytes: 0, skipped: 0, failed: 0, segments: 0 }
   for (const target of await pipelinesWithRetention(services.db)) {
     const { pipeline_id: pipelineId, organization_id: orgId, acting_user_id: userId } = target
     if (!userId) {
@@ -58,6 +65,21 @@ export async function runRetention(services: Pick<Services, 'db'>, logger: pino.
         summary.rows += deleted.count
         summary.bytes += deleted.bytes
         if (deleted.count < RETENTION_BATCH) {
+          break
+        }
+      }
+      for (let batch = 0; batch < MAX_BATCHES; batch++) {
+        const trimmed = await withContext(services.db, context, async (trx) => {
+          const result = await trimExpiredSegments(trx, orgId, pipelineId, cutoff, SEGMENT_BATCH)
+          if (result.bytes > 0) {
+            await addStorageUsed(trx, orgId, -result.bytes)
+          }
+          return result
+        })
+        summary.rows += trimmed.rows
+        summary.bytes += trimmed.bytes
+        summary.segments += trimmed.segments
+        if (trimmed.segments < SEGMENT_BATCH) {
           break
         }
       }

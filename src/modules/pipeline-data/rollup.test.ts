@@ -131,6 +131,10 @@ describe('pipeline-data:rollup', () => {
     } finally {
       await late.end()
     }
+    // Before the next refresh, the hourly API already counts them: hours from the watermark's
+    // on are read raw (not only rows ingested after the last refresh).
+    const api = await ctx.app.inject({ method: 'GET', url: `/api/v1/orgs/${org.id}/pipelines/${pipelineId}/data/hourly`, headers: org.owner.headers })
+    expect(api.json().points.map((p: { recordCount: number }) => p.recordCount)).toEqual([3])
     await runTask(ctx, 'pipeline-data:rollup')
     expect(withoutUpdatedAt(await rollup(pipelineId))).toEqual(await rawAggregate(pipelineId))
     expect((await rollup(pipelineId))[0]?.count).toBe(3)

@@ -1,5 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
 import type { DB, Db } from '../../platform/db.ts'
+import { deletePipelineSegments } from '../pipeline-data/segments.ts'
+import { newestRows } from '../pipeline-data/stored-rows.ts'
 
 export type PipelineRow = Selectable<DB['ingest.pipelines']> & {
   sink_count: string
@@ -63,7 +65,8 @@ export async function deletePipeline(db: Db, orgId: string, pipelineId: string):
 
 /**
  * pipeline_data has no foreign key to pipelines (a per-row FK check would slow every ingest
- * batch), so deleting a pipeline deletes its rows here. Returns the bytes they counted for.
+ * batch), so deleting a pipeline deletes its rows here, raw and compressed. Returns the bytes
+ * they counted for.
  */
 export async function deletePipelineData(db: Db, orgId: string, pipelineId: string): Promise<number> {
   const { rows } = await sql<{ bytes: string | null }>`
@@ -71,7 +74,7 @@ export async function deletePipelineData(db: Db, orgId: string, pipelineId: stri
       delete from ingest.pipeline_data where organization_id = ${orgId} and pipeline_id = ${pipelineId}
       returning pg_column_size(data) as n)
     select sum(n)::text as bytes from gone`.execute(db)
-  return Number(rows[0]?.bytes ?? 0)
+  return Number(rows[0]?.bytes ?? 0) + (await deletePipelineSegments(db, orgId, pipelineId))
 }
 
 export async function upsertMapping(db: Db, values: { orgId: string; pipelineId: string; sourceSchema: unknown; mappings: unknown; transformations: unknown; timestampField: string | null }): Promise<void> {
@@ -101,8 +104,9 @@ export async function teamExists(db: Db, orgId: string, teamId: string): Promise
 }
 
 /**
- * Rows of one pipeline between two instants, newest first. The bounds are always given, so
- * the planner keeps only the partitions they cover (ingested_at is the partition key).
+ * Rows of one pipeline between two instants, newest first, raw and compressed alike
+ * (stored-rows.ts). The bounds are always given, so the planner keeps only the partitions they
+ * cover (ingested_at is the partition key; record_time ranges use the day summaries).
  */
 export async function listPipelineData(
   db: Db,
@@ -110,13 +114,5 @@ export async function listPipelineData(
   pipelineId: string,
   range: { from: Date; to: Date; limit: number; timeField: 'ingested_at' | 'record_time' },
 ): Promise<PipelineDataRow[]> {
-  const column = sql.ref(range.timeField)
-  const { rows } = await sql<PipelineDataRow>`
-    select id, data, ingested_at, record_time
-      from ingest.pipeline_data
-     where organization_id = ${orgId} and pipeline_id = ${pipelineId}
-       and ${column} >= ${range.from.toISOString()}::timestamptz and ${column} < ${range.to.toISOString()}::timestamptz
-     order by ${column} desc, id desc
-     limit ${range.limit}`.execute(db)
-  return rows
+  return newestRows(db, orgId, pipelineId, { from: range.from.toISOString(), to: range.to.toISOString(), limit: range.limit, timeField: range.timeField })
 }

@@ -79,6 +79,14 @@ export const CreatedSinkResponse = Type.Composite([
 ])
 export type CreatedSinkResponse = Static<typeof CreatedSinkResponse>
 
+// A type list, not a union: with type coercion on, ajv would turn a refused 0 into null.
+const CompressAfterDays = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 3650,
+  description: 'Days after which stored rows are compressed (ingest:compress); null: the default, 7',
+})
+
 export const CreatePipelineBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -90,6 +98,7 @@ export const CreatePipelineBody = Type.Object(
     sourceType: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50 }))),
     sourceConfig: Type.Optional(JsonObject),
     retentionDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))),
+    compressAfterDays: Type.Optional(CompressAfterDays),
     persistData: Type.Optional(Type.Boolean({ description: 'Ignored for p2p pipelines, which never store data' })),
     teamId: Type.Optional(Nullable(Uuid)),
     mapping: Type.Optional(Nullable(MappingSpecBody)),
@@ -97,7 +106,9 @@ export const CreatePipelineBody = Type.Object(
   },
   { additionalProperties: false },
 )
-export type CreatePipelineBody = Static<typeof CreatePipelineBody>
+/** compressAfterDays as unknown: the route's type provider reads Type.Unsafe as unknown; Ajv has checked it (an integer or null). */
+type WithLooseDays<T> = Omit<T, 'compressAfterDays'> & { compressAfterDays?: unknown }
+export type CreatePipelineBody = WithLooseDays<Static<typeof CreatePipelineBody>>
 
 export const UpdatePipelineBody = Type.Object(
   {
@@ -109,12 +120,13 @@ export const UpdatePipelineBody = Type.Object(
     sourceType: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50 }))),
     sourceConfig: Type.Optional(JsonObject),
     retentionDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))),
+    compressAfterDays: Type.Optional(CompressAfterDays),
     persistData: Type.Optional(Type.Boolean()),
     teamId: Type.Optional(Nullable(Uuid)),
   },
   { additionalProperties: false, minProperties: 1 },
 )
-export type UpdatePipelineBody = Static<typeof UpdatePipelineBody>
+export type UpdatePipelineBody = WithLooseDays<Static<typeof UpdatePipelineBody>>
 
 export const PauseBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false })
 export type PauseBody = Static<typeof PauseBody>
@@ -133,6 +145,7 @@ export const PipelineResponse = Type.Object({
   sourceConfig: Type.Record(Type.String(), Type.Unknown(), { description: 'Without its secrets' }),
   sourceConfigSecrets: Type.Array(Type.String(), { description: 'Names of the secret settings stored encrypted' }),
   retentionDays: Nullable(Type.Integer()),
+  compressAfterDays: Nullable(Type.Integer()),
   persistData: Type.Boolean(),
   teamId: Nullable(Uuid),
   hasWebhook: Type.Boolean({ description: 'The pipeline has a webhook URL (its secret is shown once): realtime and p2p ones receive records, polling ones start runs' }),

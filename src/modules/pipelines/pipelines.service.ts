@@ -96,6 +96,7 @@ export function toPipelineResponse(row: PipelineRow, deps: PipelineDeps): Pipeli
     sourceConfig: row.source_config !== null && typeof row.source_config === 'object' && !Array.isArray(row.source_config) ? (row.source_config as Record<string, unknown>) : {},
     sourceConfigSecrets: Object.keys(sealed.source).sort(),
     retentionDays: row.retention_days,
+    compressAfterDays: row.compress_after_days,
     persistData: row.persist_data,
     teamId: row.team_id,
     hasWebhook: row.webhook_secret_hash !== null,
@@ -183,6 +184,7 @@ export async function createPipeline(db: Db, deps: PipelineDeps, actor: OrgActor
       source_config: JSON.stringify(plain),
       source_config_encrypted: seal(deps.box, id, { source: secrets, ...(secret !== undefined && { webhookSecret: secret }) }),
       retention_days: input.retentionDays ?? null,
+      compress_after_days: (input.compressAfterDays as number | null | undefined) ?? null,
       persist_data: input.type === 'p2p' ? false : (input.persistData ?? true),
       webhook_secret_hash: secret === undefined ? null : sha256(secret),
       // The first scheduled run comes one interval (or cron slot) from now, not at once: a new
@@ -223,6 +225,7 @@ export async function updatePipeline(db: Db, deps: PipelineDeps, actor: OrgActor
     ...(input.dataSourceId !== undefined && { data_source_id: input.dataSourceId }),
     ...((input.sourceType !== undefined || dataSourceType !== undefined) && { source_type: input.sourceType ?? dataSourceType ?? null }),
     ...(input.retentionDays !== undefined && { retention_days: input.retentionDays }),
+    ...(input.compressAfterDays !== undefined && { compress_after_days: input.compressAfterDays as number | null }),
     ...(input.persistData !== undefined && { persist_data: input.persistData }),
     ...(input.teamId !== undefined && { team_id: input.teamId }),
   }

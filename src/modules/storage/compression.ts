@@ -1,5 +1,6 @@
 import type pg from 'pg'
-import { detachConcurrently, quoteQualified } from './maintenance.ts'
+import { invalidatePartitionBounds } from '../metrics/points.write.ts'
+import { attachedDaysBefore, detachConcurrently, quoteQualified, unfinishedCompressions } from './maintenance.ts'
 
 /**
  * ts:compress (daily): rewrites old days of ts.time_series_data into ts.time_series_segments
@@ -9,10 +10,12 @@ import { detachConcurrently, quoteQualified } from './maintenance.ts'
  * ended more than app.metrics.compress_after_days (else the default) ago. A partition is
  * detached and dropped once it is empty, its day is past the default delay and the window of
  * partitions partitions:maintain keeps (30 days behind, or it would recreate it), and every
- * older partition is gone: the points write path sends a point older than the oldest attached
- * partition to ts.time_series_late, so attached partitions must stay one unbroken range. A
- * metric with a longer delay therefore keeps its day's partition (and the newer ones) attached
- * until its own delay passes; the other metrics' rows leave that partition meanwhile.
+ * older partition is gone, so that attached partitions stay one unbroken range of raw days
+ * (the points write path sends a point that no attached partition covers to
+ * ts.time_series_late, gaps included, but one range is what the Storage page and an operator
+ * expect). A metric with a longer delay therefore keeps its day's partition (and the newer
+ * ones) attached until its own delay passes; the other metrics' rows leave that partition
+ * meanwhile.
  *
  * Each day is one transaction (ops.compress_time_series_day): the partition is locked against
  * inserts, its rows are deleted and merged into segments in one statement, and the partition
@@ -29,7 +32,7 @@ export interface CompressionOptions {
   now?: Date
   /** Default delay in days (seed 000: 30). */
   defaultDays?: number
-  /** Days behind today that partitions:maintain keeps partitions for (PARTITIONED_TABLES). */
+  /** Days behind today that partitions:maintain keeps partitions for (PARTITIONED_TABLES in jobs.tasks.ts). */
   keepBehindDays?: number
 }
 
@@ -56,19 +59,13 @@ export async function runCompression(client: pg.Client, options: CompressionOpti
   const summary: CompressionSummary = { days: 0, points: 0, latePoints: 0, series: 0, detached: [] }
 
   // A run that stopped between marking a partition 'compressed' and dropping it finishes first.
-  const { rows: unfinished } = await client.query<{ partition_table: string; day: string }>(
-    `select partition_table, to_char(range_start at time zone 'UTC', 'YYYY-MM-DD') as day from ops.partitions
-      where parent_table = 'ts.time_series_data' and state = 'compressed' and to_regclass(partition_table) is not null order by range_start`)
-  for (const { partition_table: table, day } of unfinished) {
+  for (const { partition_table: table, day } of await unfinishedCompressions(client, 'ts.time_series_data')) {
     await detachAndDrop(client, table, day, summary)
   }
 
   const { rows: delayRows } = await client.query<{ days: number }>('select private.operator_min_compress_after_days($1) as days', [defaultDays])
   const minDelay = delayRows[0]?.days ?? defaultDays
-  const { rows: candidates } = await client.query<{ day: string; range_end: Date }>(
-    `select to_char(range_start at time zone 'UTC', 'YYYY-MM-DD') as day, range_end from ops.partitions
-      where parent_table = 'ts.time_series_data' and state = 'attached' and range_end <= $1 order by range_start`,
-    [new Date(now.getTime() - minDelay * DAY_MS)])
+  const candidates = await attachedDaysBefore(client, 'ts.time_series_data', new Date(now.getTime() - minDelay * DAY_MS))
   const { rows: oldest } = await client.query<{ day: string | null }>(
     `select to_char(min(range_start) at time zone 'UTC', 'YYYY-MM-DD') as day from ops.partitions where parent_table = 'ts.time_series_data' and state = 'attached'`)
 
@@ -122,4 +119,7 @@ async function detachAndDrop(client: pg.Client, table: string, day: string, summ
   summary.points += Number(rows[0]?.points ?? 0)
   await client.query(`drop table ${quoteQualified(table)}`)
   summary.detached.push(table)
+  // The write path decides raw or late per statement from the catalogue, so other processes
+  // need no signal; this process's cached partition range is refreshed at once all the same.
+  invalidatePartitionBounds()
 }

@@ -1,9 +1,11 @@
 import pg from 'pg'
+import { heldRun, lockedRun, type RunOutcome } from '../jobs/job-runs.ts'
 
 /**
  * What ts:compress and ops:retention share: a connection as the owner role (they run DDL:
  * detach, drop, grants), a cluster-wide "one at a time" guard, and the record of each run in
- * ops.maintenance_runs that the admin Storage page lists.
+ * ops.maintenance_runs that the admin Storage page lists (the guard and the record are the
+ * ones every scheduled job gets, src/modules/jobs/job-runs.ts).
  */
 
 export async function withOwner<T>(ownerUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -16,43 +18,23 @@ export async function withOwner<T>(ownerUrl: string, fn: (client: pg.Client) => 
   }
 }
 
-export interface RunOutcome<T> {
-  outcome: 'succeeded' | 'skipped' | 'failed'
-  result?: T
-}
+export type { RunOutcome } from '../jobs/job-runs.ts'
 
 /**
  * Runs fn unless another worker runs the same job (a session advisory lock on the job's name,
- * released when fn ends or the connection drops), and records the run either way.
- * graphile-worker's ?max=1 already avoids retries piling up; the lock also covers a test or
- * an operator calling the job while the worker runs it.
+ * released when fn ends or the connection drops), and records the run either way: see
+ * src/modules/jobs/job-runs.ts. Called from the worker, the job's wrapper already holds the
+ * lock and records the run on its own connection: fn then just runs, and its result becomes
+ * the recorded details. Called directly (tests, an operator), it guards and records itself.
  */
 export async function recordedRun<T extends object>(client: pg.Client, job: string, fn: () => Promise<T>): Promise<RunOutcome<T>> {
-  const started = new Date()
-  const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock(hashtext('tessera:' || $1)) as locked", [job])
-  if (!rows[0]?.locked) {
-    await record(client, job, started, 'skipped', { reason: 'another run holds the lock' })
-    return { outcome: 'skipped' }
-  }
-  try {
+  const held = heldRun(job)
+  if (held) {
     const result = await fn()
-    await record(client, job, started, 'succeeded', result)
+    Object.assign(held.details, result)
     return { outcome: 'succeeded', result }
-  } catch (error) {
-    // A failed statement may have left a transaction open on this connection.
-    await client.query('rollback').catch(() => undefined)
-    await record(client, job, started, 'failed', {}, (error as Error).message).catch(() => undefined)
-    throw error
-  } finally {
-    await client.query("select pg_advisory_unlock(hashtext('tessera:' || $1))", [job]).catch(() => undefined)
   }
-}
-
-async function record(client: pg.Client, job: string, started: Date, outcome: string, details: object, error?: string): Promise<void> {
-  const finished = new Date()
-  await client.query(
-    'insert into ops.maintenance_runs (job, started_at, finished_at, duration_ms, outcome, details, error) values ($1, $2, $3, $4, $5, $6, $7)',
-    [job, started, finished, finished.getTime() - started.getTime(), outcome, JSON.stringify(details), error ?? null])
+  return lockedRun(client, job, fn, (result) => result)
 }
 
 /**
@@ -78,4 +60,23 @@ export function quoteQualified(name: string): string {
     throw new Error(`unexpected table name ${name}`)
   }
   return `"${schema}"."${table}"`
+}
+
+/**
+ * What a compression run reads from the partition catalogue of `parent`: the partitions a run
+ * marked 'compressed' but did not finish dropping, and the attached ones wholly before `before`.
+ * Days are UTC dates (YYYY-MM-DD).
+ */
+export async function unfinishedCompressions(client: pg.Client, parent: string): Promise<Array<{ partition_table: string; day: string }>> {
+  const { rows } = await client.query<{ partition_table: string; day: string }>(
+    `select partition_table, to_char(range_start at time zone 'UTC', 'YYYY-MM-DD') as day from ops.partitions
+      where parent_table = $1 and state = 'compressed' and to_regclass(partition_table) is not null order by range_start`, [parent])
+  return rows
+}
+
+export async function attachedDaysBefore(client: pg.Client, parent: string, before: Date): Promise<Array<{ day: string; range_end: Date }>> {
+  const { rows } = await client.query<{ day: string; range_end: Date }>(
+    `select to_char(range_start at time zone 'UTC', 'YYYY-MM-DD') as day, range_end from ops.partitions
+      where parent_table = $1 and state = 'attached' and range_end <= $2 order by range_start`, [parent, before])
+  return rows
 }

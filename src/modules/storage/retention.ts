@@ -13,12 +13,16 @@ import { detachConcurrently, quoteQualified } from './maintenance.ts'
  *    transaction that commits only once the file is written.
  * 2. Everything else: ops.cleanup_old_data(), the seed's function, which drops partitions
  *    without archiving, deletes rows of plain tables in batches and records the stats; the
- *    archived counts of step 1 are added to those stats.
+ *    archived counts of step 1 are added to those stats. A policy with a delete_condition
+ *    (error_logs: resolved errors only) deletes rows, never whole partitions, and without an
+ *    archive: archives hold whole partitions.
  */
 
 const DAY_MS = 86_400_000
 const FETCH = 5_000
 const SEGMENT_BATCH = 50_000
+/** Segments (up to 1,000 rows each) per archive file and transaction. */
+const PIPELINE_SEGMENT_BATCH = 50
 
 export interface RetentionTableSummary {
   table: string
@@ -35,7 +39,7 @@ interface Policy {
 export async function runStorageRetention(client: pg.Client, archiveDir: string, now = new Date()): Promise<RetentionTableSummary[]> {
   const { rows: policies } = await client.query<Policy>(
     `select p.table_name, p.relation, p.retention_days from ops.data_retention_policies p
-      where p.cleanup_enabled and coalesce(p.archive_before_delete, true) and p.relation is not null
+      where p.cleanup_enabled and coalesce(p.archive_before_delete, true) and p.relation is not null and p.delete_condition is null
         and (select c.relkind from pg_class c where c.oid = to_regclass(p.relation)) = 'p'
       order by p.table_name`)
   const archived = new Map<string, RetentionTableSummary>()
@@ -54,7 +58,10 @@ export async function runStorageRetention(client: pg.Client, archiveDir: string,
       summary.archives.push(manifest)
     }
     if (policy.relation === 'ts.time_series_data') {
-      await archiveExpiredSegments(client, dir, cutoff, summary)
+      await archiveExpired(client, dir, cutoff, METRIC_SEGMENTS, summary)
+    }
+    if (policy.relation === 'ingest.pipeline_data') {
+      await archiveExpired(client, dir, cutoff, PIPELINE_SEGMENTS, summary)
     }
     archived.set(policy.table_name, summary)
     // Step 2 overwrites the stats; remember what this step took.
@@ -114,28 +121,51 @@ async function* fetchLines(client: pg.Client, cursor: string): AsyncGenerator<st
   }
 }
 
-async function archiveExpiredSegments(client: pg.Client, dir: string, cutoff: Date, summary: RetentionTableSummary): Promise<void> {
+/**
+ * Compressed rows past retention, taken (deleted) by an operator_ function in batches; each
+ * batch is archived and committed only once its file is written. $1 is the cutoff day, $2 the
+ * batch size; `settle` runs in the same transaction.
+ */
+interface ExpiredStore {
+  table: string
+  take: string
+  batch: number
+  settle?: string
+}
+
+const METRIC_SEGMENTS: ExpiredStore = {
+  table: 'ts.time_series_segments',
+  take: "select json_build_object('kind', kind, 'row', row_data)::text as line from private.operator_take_expired_time_series($1::date, $2)",
+  batch: SEGMENT_BATCH,
+  settle: `update ops.partitions set state = 'dropped', changed_at = now()
+            where parent_table = 'ts.time_series_data' and state = 'compressed' and range_end <= $1::date::timestamp at time zone 'UTC'`,
+}
+
+/** Compressed pipeline days, archived as the rows they hold (0154); the batch counts segments. */
+const PIPELINE_SEGMENTS: ExpiredStore = {
+  table: 'ingest.pipeline_data_segments',
+  take: 'select row_data::text as line from private.operator_take_expired_pipeline_segments($1::date, $2)',
+  batch: PIPELINE_SEGMENT_BATCH,
+}
+
+async function archiveExpired(client: pg.Client, dir: string, cutoff: Date, store: ExpiredStore, summary: RetentionTableSummary): Promise<void> {
   const before = cutoff.toISOString().slice(0, 10)
   for (;;) {
     await client.query('begin')
     try {
-      const { rows } = await client.query<{ line: string }>(
-        "select json_build_object('kind', kind, 'row', row_data)::text as line from private.operator_take_expired_time_series($1::date, $2)", [before, SEGMENT_BATCH])
+      const { rows } = await client.query<{ line: string }>(store.take, [before, store.batch])
       if (rows.length === 0) {
         await client.query('rollback')
-        break
+        return
       }
-      const manifest = await writeArchive(dir, { table: 'ts.time_series_segments', partition: `ts.time_series_segments_before_${before}`, rangeStart: null, rangeEnd: before },
+      const manifest = await writeArchive(dir, { table: store.table, partition: `${store.table}_before_${before}`, rangeStart: null, rangeEnd: before },
         (async function* () { yield* rows.map((row) => row.line) })())
-      await client.query(
-        `update ops.partitions set state = 'dropped', changed_at = now()
-          where parent_table = 'ts.time_series_data' and state = 'compressed' and range_end <= $1::date::timestamp at time zone 'UTC'`, [before])
+      if (store.settle) {
+        await client.query(store.settle, [before])
+      }
       await client.query('commit')
       summary.deleted += manifest.rows
       summary.archives.push(manifest)
-      if (rows.length < SEGMENT_BATCH) {
-        break
-      }
     } catch (error) {
       await client.query('rollback').catch(() => undefined)
       throw error

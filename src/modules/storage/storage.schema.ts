@@ -43,11 +43,28 @@ export const MaintenanceRun = Type.Object({
   error: Nullable(Type.String()),
 })
 
+export const CachePeriod = Type.Object({
+  period: Type.Union([Type.Literal('1h'), Type.Literal('24h')]),
+  hits: Type.Integer(),
+  misses: Type.Integer(),
+  hitRate: Nullable(Type.Number({ description: 'hits / (hits + misses), 0–1; null when no series query ran' })),
+  medianMs: Nullable(Type.Number({ description: 'Median series query time (hits and misses), from telemetry.query_performance_logs' })),
+  p95Ms: Nullable(Type.Number()),
+})
+
+export const SeriesCache = Type.Object({
+  periods: Type.Array(CachePeriod, { description: 'The last hour and the last 24 hours of metric series queries, all organizations' }),
+  entries: Type.Integer({ description: 'Rows in ts.query_cache' }),
+  liveEntries: Type.Integer({ description: 'Of those, the ones not expired yet (the others are deleted every minute)' }),
+  bytes: Type.Integer({ description: 'Bytes of the entries as stored (results TOAST-compressed)' }),
+})
+
 export const StorageResponse = Type.Object({
   partitions: Type.Array(StoragePartition),
   segments: Type.Array(SegmentDay),
   retentionPolicies: Type.Array(RetentionPolicy),
   runs: Type.Array(MaintenanceRun),
+  seriesCache: SeriesCache,
   rollup: Type.Optional(Type.Object({
     watermark: Nullable(Type.String({ format: 'date-time' })),
     lagSeconds: Nullable(Type.Number({ description: 'now() minus the rollup watermark of ts.aggregated_metrics' })),

@@ -1,20 +1,28 @@
 import { performance } from 'node:perf_hooks'
 import { Type, type Static } from '@sinclair/typebox'
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import { pipelineExists } from '../pipeline-data/pipeline-data.repository.ts'
+import { compressedRows } from '../pipeline-data/segments.ts'
+import { recordTimePruning } from '../pipeline-data/stored-rows.ts'
 import { bucketSql } from './series.buckets.ts'
 import { logQuery } from './series.cache.ts'
-import { TOP_GROUPS, type SeriesRow } from './series.repository.ts'
+import { TOP_GROUPS, type SeriesQuery, type SeriesRow } from './series.repository.ts'
 import { SeriesQuerystring, type SeriesResponse } from './series.schema.ts'
 import { normalize, toResponse } from './series.service.ts'
 
 /**
  * The series engine over a pipeline's stored records: the numeric values of one field of
  * ingest.pipeline_data, bucketed by record_time. Records are read raw (no rollup keeps field
- * values); the scan uses idx_pipeline_data_record_time. JSON numbers count, other values not.
+ * values) from the partitions and from the compressed segments of older days, in one statement;
+ * the scan uses idx_pipeline_data_record_time. JSON numbers count, other values not.
+ *
+ * Partitions are by ingested_at while the query filters on record_time: the closed partitions
+ * whose recorded record_time range for this pipeline misses the query's are left out by bound
+ * ingested_at predicates (recordTimePruning), so the planner does not scan them; segments are
+ * skipped by their own min/max record_time.
  */
 
 export const PipelineSeriesQuerystring = Type.Composite(
@@ -46,26 +54,42 @@ export async function pipelineSeries(db: Db, actor: OrgActor, pipelineId: string
   const q = normalize(actor.orgId, pipelineId, input, input.field === undefined ? 'count' : 'sum')
   const path = input.field === undefined ? undefined : fieldPath(input.field)
   const groupPath = input.groupBy === undefined ? undefined : fieldPath(input.groupBy, 'groupBy')
-  const bucket = bucketSql(q.bucket, q.tz)
-  const value = { sum: sql`sum(v)`, count: sql`count(*)`, avg: sql`avg(v)`, min: sql`min(v)`, max: sql`max(v)` }[q.agg]
   // Short analytical queries: JIT compilation costs more than it saves (see series.repository.ts).
   await sql`set local jit = off`.execute(db)
-  const { rows } = await sql<SeriesRow>`
-    with p as (
-      select ${bucket(sql`d.record_time`)} as t, ${groupPath ? sql`d.data #>> ${groupPath}::text[]` : sql`null::text`} as g, ${path ? sql`(d.data #>> ${path}::text[])::numeric` : sql`1::numeric`} as v
+  const { rows } = await (await pipelineSeriesStatement(db, pipelineId, q, path, groupPath)).execute(db)
+  const { rows: now } = await sql<{ at: Date }>`select statement_timestamp() as at`.execute(db)
+  const answer = toResponse(q, rows, now[0]?.at ?? new Date())
+  await logQuery(db, { orgId: actor.orgId, kind: 'pipeline_series', pipelineId, executionMs: performance.now() - started, rows: answer.points.length, cacheHit: false, source: answer.source })
+  return { ...answer, cache: 'miss' }
+}
+
+/**
+ * The series statement (exported for the pruning test's EXPLAIN). Each bucket lists its
+ * sources: 'raw' (partitions) and 'compressed' (segments).
+ */
+export async function pipelineSeriesStatement(db: Db, pipelineId: string, q: SeriesQuery, path?: string[], groupPath?: string[]): Promise<RawBuilder<SeriesRow>> {
+  const from = q.from.toISOString()
+  const to = q.to.toISOString()
+  const bucket = bucketSql(q.bucket, q.tz)
+  const value = { sum: sql`sum(v)`, count: sql`count(*)`, avg: sql`avg(v)`, min: sql`min(v)`, max: sql`max(v)` }[q.agg]
+  const pruning = await recordTimePruning(db, q.orgId, pipelineId, from, to)
+  return sql<SeriesRow>`
+    with d as (
+      select d.record_time, d.data, 'raw' as src
         from ingest.pipeline_data d
-       where d.organization_id = ${actor.orgId} and d.pipeline_id = ${pipelineId}
-         and d.record_time >= ${q.from}::timestamptz and d.record_time < ${q.to}::timestamptz
-         and ${path ? sql`jsonb_typeof(d.data #> ${path}::text[]) = 'number'` : sql`true`}
+       where d.organization_id = ${q.orgId} and d.pipeline_id = ${pipelineId}
+         and d.record_time >= ${from}::timestamptz and d.record_time < ${to}::timestamptz and ${pruning}
+      union all
+      select c.record_time, c.data, 'compressed' from (${compressedRows(q.orgId, pipelineId, 'record_time', from, to)}) c
+    ), p as (
+      select ${bucket(sql`d.record_time`)} as t, ${groupPath ? sql`d.data #>> ${groupPath}::text[]` : sql`null::text`} as g, ${path ? sql`(d.data #>> ${path}::text[])::numeric` : sql`1::numeric`} as v, d.src
+        from d
+       where ${path ? sql`jsonb_typeof(d.data #> ${path}::text[]) = 'number'` : sql`true`}
     ), top as (
       select g from p group by g order by count(*) desc, g nulls last limit ${TOP_GROUPS}
     ), labelled as (
       select p.*, case when ${groupPath === undefined} or exists (select 1 from top where top.g is not distinct from p.g) then p.g else 'other' end as label from p
     )
-    select t, label as grp, ${value}::float8 as value, count(*)::text as count, min(v)::float8 as min, max(v)::float8 as max, array['raw'] as sources
-      from labelled group by t, label order by t, label nulls first`.execute(db)
-  const { rows: now } = await sql<{ at: Date }>`select statement_timestamp() as at`.execute(db)
-  const answer = toResponse(q, rows, now[0]?.at ?? new Date())
-  await logQuery(db, { orgId: actor.orgId, kind: 'pipeline_series', pipelineId, executionMs: performance.now() - started, rows: answer.points.length, cacheHit: false, source: answer.source })
-  return { ...answer, source: 'raw', cache: 'miss' }
+    select t, label as grp, ${value}::float8 as value, count(*)::text as count, min(v)::float8 as min, max(v)::float8 as max, array_agg(distinct src) as sources
+      from labelled group by t, label order by t, label nulls first`
 }

@@ -3,9 +3,10 @@ import type { Db } from '../../platform/db.ts'
 
 /**
  * ts:rollup (every minute, one at a time): folds the ingest batches' invalidations into
- * ts.aggregated_metrics. The work is one SQL function, private.refresh_time_series_rollups
- * (db/migrations/0121 explains the invariant, the watermark and why it runs as
- * tessera_definer); this loops it while invalidations remain and records a failed run.
+ * ts.aggregated_metrics (every level, minute to month). The work is one SQL function,
+ * private.refresh_time_series_rollups (db/migrations/0121 and 0150 explain the invariant,
+ * the watermark and why it runs as tessera_definer); this loops it while invalidations remain
+ * and records a failed run.
  */
 
 /** Invalidation rows consumed per call (each call is one transaction). */
@@ -15,8 +16,11 @@ const MAX_STEPS = 50
 
 interface RefreshRow {
   invalidations: number
+  minute_rows: number
   hour_rows: number
   day_rows: number
+  week_rows: number
+  month_rows: number
   watermark: Date
   more: boolean
 }
@@ -45,7 +49,7 @@ export async function runTimeSeriesRollup(db: Db, batch = ROLLUP_BATCH): Promise
     }
     summary.steps += 1
     summary.invalidations += row.invalidations
-    summary.rows += row.hour_rows + row.day_rows
+    summary.rows += row.minute_rows + row.hour_rows + row.day_rows + row.week_rows + row.month_rows
     summary.watermark = row.watermark
     if (!row.more) {
       summary.caughtUp = true

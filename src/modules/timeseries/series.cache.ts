@@ -3,7 +3,10 @@ import { sql } from 'kysely'
 import type { Db } from '../../platform/db.ts'
 import { seriesCacheRequests } from '../../platform/metrics.ts'
 
-/** How long a cached series answer may be served (ingest into its range invalidates it sooner). */
+/**
+ * How long a cached series answer may be served unless ingest into its range invalidates it
+ * sooner: the system setting timeseries.cache_ttl_seconds, this by default.
+ */
 export const SERIES_CACHE_TTL_SECONDS = 60
 
 export interface CacheContext {
@@ -18,13 +21,20 @@ export function cacheKey(orgId: string, metricId: string, normalized: unknown): 
   return { key: `series:${orgId}:${metricId}:${hash}`, hash }
 }
 
-/** Read first in the query's transaction: what a cached answer must be checked against later. */
-export async function cacheContext(db: Db): Promise<CacheContext> {
-  const { rows } = await sql<CacheContext>`
-    select pg_current_snapshot()::text as snapshot,
+/**
+ * The first statement of a metric series query: the metric (undefined when it does not exist
+ * or RLS hides it), what a cached answer must be checked against later, and the time the
+ * answer is "as of". One round trip instead of three.
+ */
+export async function seriesPrelude(db: Db, orgId: string, metricId: string): Promise<{ aggregationType: string; context: CacheContext; now: Date } | undefined> {
+  const { rows } = await sql<{ aggregation_type: string; snapshot: string; generation: string | null; now: Date }>`
+    select m.aggregation_type, pg_current_snapshot()::text as snapshot,
            -- As text: a Date would round the microseconds away and never compare equal again.
-           (select w.updated_at::text from ops.rollup_watermarks w where w.name = 'ts.aggregated_metrics') as generation`.execute(db)
-  return rows[0] ?? { snapshot: '', generation: null }
+           (select w.updated_at::text from ops.rollup_watermarks w where w.name = 'ts.aggregated_metrics') as generation,
+           statement_timestamp() as now
+      from app.metrics m where m.organization_id = ${orgId} and m.id = ${metricId}`.execute(db)
+  const row = rows[0]
+  return row && { aggregationType: row.aggregation_type, context: { snapshot: row.snapshot, generation: row.generation }, now: row.now }
 }
 
 /**
@@ -54,12 +64,12 @@ export async function readCache(db: Db, key: string): Promise<unknown | undefine
 
 export async function writeCache(
   db: Db,
-  entry: { orgId: string; metricId: string; key: string; hash: string; from: Date; to: Date; result: unknown; context: CacheContext },
+  entry: { orgId: string; metricId: string; key: string; hash: string; from: Date; to: Date; result: unknown; context: CacheContext; ttlSeconds: number },
 ): Promise<void> {
   await sql`
     insert into ts.query_cache (organization_id, metric_id, cache_key, query_hash, result_data, range_start, range_end, computed_snapshot, rollup_generation, expires_at)
     values (${entry.orgId}, ${entry.metricId}, ${entry.key}, ${entry.hash}, ${JSON.stringify(entry.result)}::jsonb, ${entry.from}, ${entry.to},
-            ${entry.context.snapshot}::pg_snapshot, ${entry.context.generation}::timestamptz, statement_timestamp() + make_interval(secs => ${SERIES_CACHE_TTL_SECONDS}))
+            ${entry.context.snapshot}::pg_snapshot, ${entry.context.generation}::timestamptz, statement_timestamp() + make_interval(secs => ${entry.ttlSeconds}))
     on conflict (cache_key) do update
       set result_data = excluded.result_data, computed_snapshot = excluded.computed_snapshot, rollup_generation = excluded.rollup_generation,
           expires_at = excluded.expires_at, created_at = now(), hits = 0`.execute(db)

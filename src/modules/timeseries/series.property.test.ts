@@ -55,6 +55,29 @@ describe('series engine property', () => {
 
     let checked = 0
     const sources = new Set<string>()
+    /** Asks the API for q and compares with the plain SQL aggregate; returns the answer's source. */
+    const check = async (q: RefQuery, agg: 'sum' | 'count' | 'min' | 'max' | 'avg', context: string): Promise<string> => {
+      const expected = await reference(ctx.admin, metricId, q)
+      const params = new URLSearchParams({ from: q.from.toISOString(), to: q.to.toISOString(), bucket: q.bucket, agg, tz: q.tz })
+      if (q.groupBy) params.set('groupBy', q.groupBy)
+      if (q.filter) params.set('filter', 'region:us')
+      const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/orgs/${org.id}/metrics/${metricId}/series?${params}`, headers: org.owner.headers })
+      const label = `${context} ${params}`
+      expect(response.statusCode, `${label}: ${response.body}`).toBe(200)
+      const body = response.json() as { source: string; points: Array<{ t: string; value: number; count: number; min: number; max: number; group?: string | null }> }
+      expect(body.points.map((p) => [p.t, p.group ?? null, p.count, p.min, p.max]), label).toEqual(expected.map((r) => [r.t, r.grp, r.count, r.min, r.max]))
+      body.points.forEach((point, i) => {
+        const want = expected[i]![agg]
+        if (agg === 'avg') {
+          expect(Math.abs(point.value - want), label).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)))
+        } else {
+          expect(point.value, label).toBe(want)
+        }
+      })
+      checked += 1
+      return body.source
+    }
+
     for (let round = 0; round < 6; round++) {
       // Raw batches: mostly recent, some far back in the partitioned range (late, out of order).
       await insertBatch(ctx.admin, org.id, metricId, points(120, now - 3 * DAY, now))
@@ -75,34 +98,38 @@ describe('series engine property', () => {
           continue
         }
         const q: RefQuery = { from, to, bucket, tz: pick(TZS), ...(random() < 0.25 ? { groupBy: 'region' } : {}), ...(random() < 0.15 ? { filter: { region: 'us' } } : {}) }
-        const agg = pick(['sum', 'count', 'min', 'max', 'avg'] as const)
-        const expected = await reference(ctx.admin, metricId, q)
-        const params = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), bucket, agg, tz: q.tz })
-        if (q.groupBy) params.set('groupBy', q.groupBy)
-        if (q.filter) params.set('filter', 'region:us')
-        const response = await ctx.app.inject({ method: 'GET', url: `/api/v1/orgs/${org.id}/metrics/${metricId}/series?${params}`, headers: org.owner.headers })
-        const label = `seed ${SEED} round ${round} ${params}`
-        expect(response.statusCode, `${label}: ${response.body}`).toBe(200)
-        const body = response.json() as { source: string; points: Array<{ t: string; value: number; count: number; min: number; max: number; group?: string | null }> }
-        expect(body.points.map((p) => [p.t, p.group ?? null, p.count, p.min, p.max]), label).toEqual(expected.map((r) => [r.t, r.grp, r.count, r.min, r.max]))
-        body.points.forEach((point, i) => {
-          const want = expected[i]![agg]
-          if (agg === 'avg') {
-            expect(Math.abs(point.value - want), label).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want)))
-          } else {
-            expect(point.value, label).toBe(want)
-          }
-        })
-        sources.add(body.source)
-        checked += 1
+        sources.add(await check(q, pick(['sum', 'count', 'min', 'max', 'avg'] as const), `seed ${SEED} round ${round}`))
       }
     }
     expect(checked).toBeGreaterThan(30)
     // Answers came from the rollups and compressed segments too, not only from raw points.
     expect([...sources].filter((source) => source === 'mixed' || source === 'rollup').length, [...sources].join()).toBeGreaterThan(0)
-    // The rollups were used along the way: after a final run they serve the closed hours.
+    // After a final run every level exists (minute rows as metric totals only) and serves
+    // queries shaped for it: UTC weeks and months, minutes of closed hours, with and without
+    // the per-series rows (groupBy, filter).
     await runTimeSeriesRollup(ctx.services.db)
-    const { rows } = await ctx.admin.query<{ n: number }>("select count(*)::int as n from ts.aggregated_metrics where metric_id = $1 and aggregation_level = 'day'", [metricId])
-    expect(rows[0]!.n).toBeGreaterThan(0)
+    const { rows } = await ctx.admin.query<{ level: string; totals: number; series: number }>(
+      `select aggregation_level as level, count(*) filter (where dimensions is null)::int as totals, count(*) filter (where dimensions is not null)::int as series
+         from ts.aggregated_metrics where metric_id = $1 group by 1`, [metricId])
+    const levels = Object.fromEntries(rows.map((row) => [row.level, row]))
+    for (const level of ['hour', 'day', 'week', 'month']) {
+      expect(levels[level]?.totals, level).toBeGreaterThan(0)
+      expect(levels[level]?.series, level).toBeGreaterThan(0)
+    }
+    expect(levels.minute?.totals).toBeGreaterThan(0)
+    expect(levels.minute?.series ?? 0).toBe(0)
+    const closedHour = Math.floor(now / HOUR) * HOUR
+    const shaped: RefQuery[] = [
+      { from: new Date(now - 70 * DAY), to: new Date(now), bucket: '1mo', tz: 'UTC' },
+      { from: new Date(now - 70 * DAY), to: new Date(now), bucket: '1w', tz: 'UTC', groupBy: 'region' },
+      { from: new Date(now - 30 * DAY), to: new Date(now), bucket: '1w', tz: 'UTC', filter: { region: 'us' } },
+      { from: new Date(closedHour - DAY), to: new Date(closedHour), bucket: '5m', tz: 'UTC' },
+      { from: new Date(closedHour - 3 * DAY), to: new Date(closedHour - DAY), bucket: '15m', tz: 'Asia/Kathmandu' },
+    ]
+    for (const q of shaped) {
+      for (const agg of ['sum', 'count', 'min', 'max', 'avg'] as const) {
+        sources.add(await check(q, agg, `seed ${SEED} shaped`))
+      }
+    }
   })
 })

@@ -3,6 +3,7 @@ import type { Services } from '../../platform/services.ts'
 import { withOrgActor } from '../organizations/org-actor.ts'
 import { PipelineParams } from '../pipelines/pipelines.schema.ts'
 import { PipelineSeriesQuerystring, pipelineSeries } from './pipeline-series.ts'
+import { SERIES_CACHE_TTL_SECONDS } from './series.cache.ts'
 import { MetricSeriesParams, SeriesQuerystring, SeriesResponse } from './series.schema.ts'
 import { metricSeries } from './series.service.ts'
 
@@ -17,7 +18,10 @@ export function seriesRoutes(services: Services): FastifyPluginAsyncTypebox {
         querystring: SeriesQuerystring,
         response: { 200: SeriesResponse },
       },
-    }, async (request) => withOrgActor(services, request, request.params.orgId, (trx, actor) => metricSeries(trx, actor, request.params.metricId, request.query)))
+    }, async (request) => {
+      const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
+      return withOrgActor(services, request, request.params.orgId, (trx, actor) => metricSeries(trx, actor, request.params.metricId, request.query, ttlSeconds))
+    })
 
     app.get('/orgs/:orgId/pipelines/:pipelineId/series', {
       config: { auth: 'any', scope: 'read' },

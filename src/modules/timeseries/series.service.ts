@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import { sql } from 'kysely'
 import type { Db } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import { AGGREGATIONS, MAX_RANGE_MS, checkTimeZone, invalidRange, resolveBucket, type Aggregation } from './series.buckets.ts'
-import { cacheContext, cacheKey, logQuery, readCache, writeCache } from './series.cache.ts'
-import { findMetric, seriesRows, type SeriesQuery, type SeriesRow } from './series.repository.ts'
+import { cacheKey, logQuery, readCache, seriesPrelude, writeCache } from './series.cache.ts'
+import { seriesRows, type SeriesQuery, type SeriesRow } from './series.repository.ts'
 import type { SeriesQuerystring, SeriesResponse, SeriesSource } from './series.schema.ts'
 
 /** Parses `dim:value,dim2:value2` (the value may itself contain colons). */
@@ -23,8 +22,11 @@ export function parseFilter(filter: string | undefined): Record<string, string> 
   return result
 }
 
+/** The querystring, or a widget's query whose filters arrive already as dimension → value. */
+export type SeriesInput = SeriesQuerystring & { filters?: Record<string, string> }
+
 /** Checks the range and resolves bucket, agg and tz: the normalized query, also the cache key's input. */
-export function normalize(orgId: string, metricId: string, input: SeriesQuerystring, defaultAgg: Aggregation): SeriesQuery {
+export function normalize(orgId: string, metricId: string, input: SeriesInput, defaultAgg: Aggregation): SeriesQuery {
   const to = input.to ? new Date(input.to) : new Date()
   const from = input.from ? new Date(input.from) : new Date(to.getTime() - 24 * 3_600_000)
   if (!(from.getTime() < to.getTime())) {
@@ -33,7 +35,7 @@ export function normalize(orgId: string, metricId: string, input: SeriesQuerystr
   if (to.getTime() - from.getTime() > MAX_RANGE_MS) {
     throw invalidRange('the range may span at most five years')
   }
-  const filter = parseFilter(input.filter)
+  const filter = input.filters ?? parseFilter(input.filter)
   return {
     orgId,
     metricId,
@@ -77,24 +79,23 @@ export function toResponse(q: SeriesQuery, rows: SeriesRow[], asOf: Date): Omit<
  * A metric's series: from the cache when a valid entry exists, else from the engine (rollups,
  * raw, late and compressed storage), then cached. Every query is logged with its duration.
  */
-export async function metricSeries(db: Db, actor: OrgActor, metricId: string, input: SeriesQuerystring): Promise<SeriesResponse> {
+export async function metricSeries(db: Db, actor: OrgActor, metricId: string, input: SeriesInput, cacheTtlSeconds: number): Promise<SeriesResponse> {
   const started = performance.now()
-  const metric = await findMetric(db, actor.orgId, metricId)
-  if (!metric) {
+  const prelude = await seriesPrelude(db, actor.orgId, metricId)
+  if (!prelude) {
     throw notFound('metric')
   }
-  const defaultAgg = (AGGREGATIONS as readonly string[]).includes(metric.aggregation_type) ? (metric.aggregation_type as Aggregation) : 'sum'
+  const defaultAgg = (AGGREGATIONS as readonly string[]).includes(prelude.aggregationType) ? (prelude.aggregationType as Aggregation) : 'sum'
   const q = normalize(actor.orgId, metricId, input, defaultAgg)
   const { key, hash } = cacheKey(actor.orgId, metricId, { ...q, from: q.from.toISOString(), to: q.to.toISOString() })
-  const context = await cacheContext(db)
   const cached = (await readCache(db, key)) as Omit<SeriesResponse, 'cache'> | undefined
   let answer: Omit<SeriesResponse, 'cache'>
   if (cached) {
     answer = cached
   } else {
-    const { rows: now } = await sql<{ at: Date }>`select statement_timestamp() as at`.execute(db)
-    answer = toResponse(q, await seriesRows(db, q), now[0]?.at ?? new Date())
-    await writeCache(db, { orgId: actor.orgId, metricId, key, hash, from: q.from, to: q.to, result: answer, context })
+    answer = toResponse(q, await seriesRows(db, q), prelude.now)
+    // A lifetime of 0 turns the cache off: nothing would ever be served from the entry.
+    if (cacheTtlSeconds > 0) await writeCache(db, { orgId: actor.orgId, metricId, key, hash, from: q.from, to: q.to, result: answer, context: prelude.context, ttlSeconds: cacheTtlSeconds })
   }
   await logQuery(db, {
     orgId: actor.orgId,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
+import { createTestApp, registerUser, setupAdmin, type TestContext } from '../../../test/app.ts'
 import { runTask } from '../../../test/jobs.ts'
 import { addMember, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { registry } from '../../platform/metrics.ts'
@@ -123,6 +123,29 @@ describe('GET /metrics/:metricId/series', () => {
     expect((await series(metricId, query)).body).toMatchObject({ cache: 'miss', source: 'rollup', points: [{ value: 5 }, { value: 8 }] })
     const { rows } = await ctx.admin.query('select cache_hit, rows_returned from telemetry.query_performance_logs where metric_id = $1 order by executed_at', [metricId])
     expect(rows.map((r) => r.cache_hit)).toEqual([false, true, true, false, true, false])
+  })
+
+  it('keeps answers for timeseries.cache_ttl_seconds, and not at all with 0', async () => {
+    const admin = await setupAdmin(ctx.app)
+    const setTtl = async (value: number) => {
+      const response = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/admin/settings/timeseries.cache_ttl_seconds', headers: admin.headers, payload: { value } })
+      expect(response.statusCode, response.body).toBe(200)
+    }
+    const metricId = await createMetric(ctx.admin, org.id, 'ttl')
+    const day = daysAgo(3)
+    const query = { from: day.toISOString(), to: new Date(day.getTime() + DAY).toISOString(), bucket: '1h', agg: 'sum' }
+    const lifetime = async () =>
+      (await ctx.admin.query<{ s: number }>('select extract(epoch from expires_at - created_at)::int as s from ts.query_cache where metric_id = $1', [metricId])).rows[0]?.s
+    await setTtl(600)
+    expect((await series(metricId, query)).body.cache).toBe('miss')
+    expect(await lifetime()).toBe(600)
+    expect((await series(metricId, query)).body.cache).toBe('hit')
+    await setTtl(0)
+    expect((await series(metricId, { ...query, agg: 'max' })).body.cache).toBe('miss')
+    expect((await series(metricId, { ...query, agg: 'max' })).body.cache).toBe('miss')
+    const invalid = await ctx.app.inject({ method: 'PATCH', url: '/api/v1/admin/settings/timeseries.cache_ttl_seconds', headers: admin.headers, payload: { value: -1 } })
+    expect(invalid.statusCode).toBe(400)
+    await setTtl(60)
   })
 
   it('lets a viewer query (the cache and the log take any member’s writes)', async () => {

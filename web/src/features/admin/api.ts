@@ -66,3 +66,24 @@ export interface AdminOrganization {
 export const adminOrganizationsApi = {
   update: (orgId: string, body: { storageLimitGb: number | null }) => api.patch<AdminOrganization>(`/admin/organizations/${orgId}`, body),
 }
+
+/** One period of the series query cache figures (GET /admin/storage, storage.schema.ts). */
+export interface CachePeriod {
+  period: '1h' | '24h'
+  hits: number
+  misses: number
+  /** 0–1; null when no series query ran. */
+  hitRate: number | null
+  medianMs: number | null
+  p95Ms: number | null
+}
+
+/** GET /admin/storage (src/modules/storage/storage.schema.ts). */
+export interface StorageOverview {
+  partitions: Array<{ table: string; partition: string; rangeStart: string; rangeEnd: string; granularity: string; state: string; totalBytes: number | null; rowsEstimate: number | null }>
+  segments: Array<{ day: string; series: number; points: number; compressedBytes: number; ratio: number }>
+  retentionPolicies: Array<{ tableName: string; relation: string | null; retentionDays: number; archiveBeforeDelete: boolean; cleanupEnabled: boolean; lastCleanup: string | null; lastCleanupCount: number; lastCleanupDurationMs: number | null; tableExists: boolean }>
+  runs: Array<{ id: number; job: string; startedAt: string; durationMs: number; outcome: string; error: string | null }>
+  rollup?: { watermark: string | null; lagSeconds: number | null }
+  seriesCache: { periods: CachePeriod[]; entries: number; liveEntries: number; bytes: number }
+}

@@ -9,35 +9,17 @@ import { formatDateTime } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
 import { canWrite } from '../data-sources/api.ts'
 import { useOrg } from '../organizations/OrgLayout.tsx'
-import { SOURCE_LABELS, type Kpi, type Metric, type Series } from './api.ts'
-import { attainment, combine, curlExample, periodRange, RANGES, rangeFor, thresholdLevel, type RangeKey } from './metricMath.ts'
+import { SOURCE_LABELS, type Metric, type Series } from './api.ts'
+import { KpiSection } from './KpiSection.tsx'
+import { curlExample, RANGES, rangeFor, thresholdLevel, type RangeKey } from './metricMath.ts'
 
 const RANGE_LABELS: Record<RangeKey, string> = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' }
-
-function KpiRow({ orgId, metric, kpi }: { orgId: string; metric: Metric; kpi: Kpi }) {
-  // The current period's series, one value per bucket, combined with the metric's aggregation.
-  const period = useMemo(() => periodRange(kpi.timePeriod, new Date()), [kpi.timePeriod])
-  const series = useApi<Series>(`/orgs/${orgId}/metrics/${metric.id}/series`, { from: period.from.toISOString(), to: period.to.toISOString(), bucket: 'auto', agg: metric.aggregationType })
-  const value = series.data ? combine(series.data.points, metric.aggregationType) : null
-  const result = attainment(kpi, value)
-  return (
-    <li>
-      <strong>{kpi.name}</strong> <span className="muted small">({kpi.timePeriod}, {kpi.targetType} {kpi.targetValue}{kpi.targetType === 'range' ? `–${kpi.targetMax}` : ''})</span>
-      <div>
-        {series.error !== undefined ? <span className="muted">Attainment unavailable: the series could not be loaded.</span> : series.data === undefined ? 'Loading…' : result ? (
-          <span className={result.met ? 'text-success' : 'text-danger'}>{value} {metric.unit} — {result.text}{result.met ? ' ✓' : ''}</span>
-        ) : 'No points this period yet.'}
-      </div>
-    </li>
-  )
-}
 
 export function PageMetric() {
   const { org } = useOrg()
   const { metricId } = useParams()
   const [range, setRange] = useState<RangeKey>('24h')
   const metric = useApi<Metric>(`/orgs/${org.id}/metrics/${metricId}`)
-  const kpis = useApi<{ kpis: Kpi[] }>(`/orgs/${org.id}/kpis`, { metricId })
   const window = useMemo(() => rangeFor(range, new Date()), [range])
   const series = useApi<Series>(metric.data ? `/orgs/${org.id}/metrics/${metricId}/series` : null, {
     from: window.from.toISOString(),
@@ -82,11 +64,7 @@ export function PageMetric() {
                 </>
               )}
             </Section>
-            <Section title="KPIs" description="Attainment for the current period, from the series of the period.">
-              <Loader state={kpis} label="Loading KPIs…">
-                {(data) => (data.kpis.length === 0 ? <p className="muted">No KPIs on this metric.</p> : <ul className="plain-list">{data.kpis.map((k) => <KpiRow key={k.id} orgId={org.id} metric={m} kpi={k} />)}</ul>)}
-              </Loader>
-            </Section>
+            <KpiSection orgId={org.id} metric={m} writer={canWrite(org.role)} />
             <Section title="Push points" description="With an API key that has the ingest scope: a JSON array or NDJSON, gzip allowed. Invalid points are listed in errors; add ?atomic=true to store all or nothing.">
               <CodeBlock label="curl" code={curlExample(globalThis.location?.origin ?? '', org.id, m.id, new Date())} />
               <p className="muted small">Many metrics at once: POST /api/v1/orgs/{org.id}/metrics/points with [{'{'}"metric": "{m.name}", "timestamp", "value"{'}'}].</p>

@@ -1,3 +1,5 @@
+import { api } from '../../lib/api.ts'
+
 export type Aggregation = 'sum' | 'avg' | 'count' | 'min' | 'max'
 export type MetricSource = 'push' | 'pipeline' | 'data_source'
 export type TargetType = 'exact' | 'minimum' | 'maximum' | 'range'
@@ -34,6 +36,21 @@ export interface Metric {
   updatedAt: string
 }
 
+export type KpiChannel = 'email' | 'in_app'
+
+/**
+ * alert_rules as the KPI form writes them (KpiAlertRules in metrics.schema.ts). Other keys
+ * may be present (the column is free JSON); the form keeps them.
+ */
+export interface KpiAlertRules {
+  /** minimum, exact, range: alert under this percent of the target; maximum: over this percent of it. */
+  attainmentPercent?: number | null
+  /** Alert when the metric's latest value crosses its critical threshold. */
+  onCritical?: boolean
+  notify?: KpiChannel[]
+  [key: string]: unknown
+}
+
 export interface Kpi {
   id: string
   metricId: string
@@ -43,8 +60,19 @@ export interface Kpi {
   targetMax: number | null
   targetType: TargetType
   timePeriod: TimePeriod
-  alertRules: Record<string, unknown>
+  alertRules: KpiAlertRules
   isActive: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+/** POST /orgs/{orgId}/kpis and PATCH …/kpis/{kpiId} bodies. */
+export type KpiInput = Omit<Kpi, 'id' | 'createdAt' | 'updatedAt'>
+
+export const kpisApi = {
+  create: (orgId: string, body: KpiInput) => api.post<Kpi>(`/orgs/${orgId}/kpis`, body),
+  update: (orgId: string, kpiId: string, body: Partial<KpiInput>) => api.patch<Kpi>(`/orgs/${orgId}/kpis/${kpiId}`, body),
+  remove: (orgId: string, kpiId: string) => api.delete(`/orgs/${orgId}/kpis/${kpiId}`),
 }
 
 /** GET …/metrics/{metricId}/series (the timeseries module). */

@@ -62,23 +62,30 @@ export interface Attainment {
   text: string
 }
 
+/** Up to four decimals (numeric(15,4)), grouped as the reader's locale groups them. */
+export function formatNumber(value: number): string {
+  return value.toLocaleString(undefined, { maximumFractionDigits: 4 })
+}
+
 export function attainment(kpi: Pick<Kpi, 'targetType' | 'targetValue' | 'targetMax'>, value: number | null): Attainment | null {
   const target = kpi.targetValue
   if (value === null || target === null) {
     return null
   }
   const ratio = target === 0 ? (value === 0 ? 1 : 0) : value / target
+  const t = formatNumber(target)
   switch (kpi.targetType) {
     case 'minimum':
-      return { met: value >= target, ratio, text: `${Math.round(ratio * 100)}% of the minimum ${target}` }
+      return { met: value >= target, ratio, text: `${Math.round(ratio * 100)}% of the minimum ${t}` }
     case 'maximum':
-      return { met: value <= target, ratio, text: value <= target ? `${Math.round(ratio * 100)}% of the maximum ${target}` : `over the maximum ${target}` }
+      return { met: value <= target, ratio, text: value <= target ? `${Math.round(ratio * 100)}% of the maximum ${t}` : `over the maximum ${t}` }
     case 'exact':
-      return { met: value === target, ratio, text: `${Math.round(ratio * 100)}% of the target ${target}` }
+      return { met: value === target, ratio, text: `${Math.round(ratio * 100)}% of the target ${t}` }
     case 'range': {
       const max = kpi.targetMax ?? target
       const met = value >= target && value <= max
-      return { met, ratio, text: met ? `within ${target}–${max}` : value < target ? `below the range ${target}–${max}` : `above the range ${target}–${max}` }
+      const bounds = `${t}–${formatNumber(max)}`
+      return { met, ratio, text: met ? `within ${bounds}` : value < target ? `below the range ${bounds}` : `above the range ${bounds}` }
     }
   }
 }

@@ -63,7 +63,7 @@ export function PagePipelineOverview() {
             </>
           )}
           <dt>Storage</dt>
-          <dd>{pipeline.type === 'p2p' || !pipeline.persistData ? 'Not stored (forwarded to sinks only)' : pipeline.retentionDays ? `Kept ${pipeline.retentionDays} days` : 'Kept until deleted'}</dd>
+          <dd>{pipeline.type === 'p2p' || !pipeline.persistData ? 'Not stored (forwarded to sinks only)' : `${pipeline.retentionDays ? `Kept ${pipeline.retentionDays} days` : 'Kept until deleted'}, compressed after ${pipeline.compressAfterDays ?? 7} days`}</dd>
           <dt>Mapping</dt>
           <dd>{pipeline.mapping ? <Link to={`${base}/mapping`}>{`Version ${pipeline.mapping.version}, ${pipeline.mapping.mappings.length} fields`}</Link> : <Link to={`${base}/mapping`}>None: records are stored as they come</Link>}</dd>
           <dt>Sinks</dt>

@@ -50,6 +50,7 @@ export interface Pipeline {
   sourceConfig: Record<string, unknown>
   sourceConfigSecrets: string[]
   retentionDays: number | null
+  compressAfterDays: number | null
   persistData: boolean
   teamId: string | null
   hasWebhook: boolean
@@ -129,6 +130,7 @@ export interface PipelineInput {
   dataSourceId?: string | null
   sourceConfig?: Record<string, unknown>
   retentionDays?: number | null
+  compressAfterDays?: number | null
   persistData?: boolean
 }
 

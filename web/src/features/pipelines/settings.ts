@@ -16,6 +16,7 @@ export interface PipelineDraft {
   query: string
   maxRecords: string
   retentionDays: string
+  compressAfterDays: string
   persistData: boolean
 }
 
@@ -30,6 +31,7 @@ export const EMPTY_DRAFT: PipelineDraft = {
   query: '',
   maxRecords: '',
   retentionDays: '',
+  compressAfterDays: '',
   persistData: true,
 }
 
@@ -49,6 +51,7 @@ export function draftFrom(pipeline: Pipeline): PipelineDraft {
     query: typeof config.query === 'string' ? config.query : '',
     maxRecords: typeof config.maxRecords === 'number' ? String(config.maxRecords) : '',
     retentionDays: pipeline.retentionDays === null ? '' : String(pipeline.retentionDays),
+    compressAfterDays: pipeline.compressAfterDays === null ? '' : String(pipeline.compressAfterDays),
     persistData: pipeline.persistData,
   }
 }
@@ -73,6 +76,7 @@ export function pipelineRules(draft: PipelineDraft): Rule[] {
     ['cronSchedule', !polling || draft.scheduleKind !== 'cron' || validCron(draft.cron), 'Use five cron fields: minute hour day-of-month month day-of-week, e.g. */15 * * * *'],
     ['maxRecords', !polling || draft.maxRecords.trim() === '' || wholeIn(draft.maxRecords, 1, MAX_RUN_RECORDS), `Use a whole number between 1 and ${MAX_RUN_RECORDS}, or leave it empty`],
     ['retentionDays', draft.retentionDays.trim() === '' || wholeIn(draft.retentionDays, 1, 36_500), 'Use a whole number of days between 1 and 36500, or leave it empty to keep data'],
+    ['compressAfterDays', draft.compressAfterDays.trim() === '' || wholeIn(draft.compressAfterDays, 1, 3_650), 'Use a whole number of days between 1 and 3650, or leave it empty for the default (7)'],
   ]
 }
 
@@ -93,6 +97,7 @@ export function pipelineInput(draft: PipelineDraft, previous?: Pipeline): Pipeli
     name: draft.name.trim(),
     description: draft.description.trim() === '' ? null : draft.description.trim(),
     retentionDays: draft.retentionDays.trim() === '' ? null : Number(draft.retentionDays),
+    compressAfterDays: draft.compressAfterDays.trim() === '' ? null : Number(draft.compressAfterDays),
   }
   if (draft.type !== 'p2p') {
     input.persistData = draft.persistData

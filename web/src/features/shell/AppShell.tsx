@@ -69,6 +69,7 @@ export function AppShell() {
                   <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
                   <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
                   <NavItem to={`/orgs/${org.id}/metrics`}>Metrics</NavItem>
+                  <NavItem to={`/orgs/${org.id}/explore`}>Explore</NavItem>
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
                   <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>

@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { Button } from '../../../components/Button.tsx'
 import { ApiError, errorMessage, type FieldErrors } from '../../../lib/api.ts'
 import { capitalize, formatRelative } from '../../../lib/format.ts'
@@ -50,6 +50,12 @@ export function SettingRow({ setting: initial, onSaved }: { setting: Setting; on
   const [errors, setErrors] = useState<FieldErrors>({})
   const [formError, setFormError] = useState<string | undefined>(undefined)
   const [saved, setSaved] = useState(false)
+  // Bumped on each refused save; focusing after the render that shows the error (a frame
+  // callback could run before React commits it and find nothing to focus).
+  const [refusals, setRefusals] = useState(0)
+  useEffect(() => {
+    if (refusals > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]')?.focus()
+  }, [refusals])
   const dirty = draft !== toDraft(setting)
   const inputId = `${id}-value`
   const valueError = errors.value
@@ -80,7 +86,7 @@ export function SettingRow({ setting: initial, onSaved }: { setting: Setting; on
           // setting_readonly and friends name the setting, not a field: show them beside the input anyway.
           setErrors({ value: errorMessage(error) })
         }
-        requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]')?.focus())
+        setRefusals((n) => n + 1)
       })
       .finally(() => setBusy(false))
   }

@@ -20,6 +20,16 @@ export function StorageFields({ draft, set, errors }: { draft: PipelineDraft; se
         placeholder="keep"
         hint="Older rows are deleted. Empty: keep them."
       />
+      <TextField
+        label="Compress after (days)"
+        name="compressAfterDays"
+        value={draft.compressAfterDays}
+        onChange={(compressAfterDays) => set({ compressAfterDays })}
+        error={errors.compressAfterDays}
+        inputMode="numeric"
+        placeholder="7"
+        hint="Days older than this are stored compressed (smaller, still readable). Empty: the default, 7."
+      />
     </div>
   )
 }

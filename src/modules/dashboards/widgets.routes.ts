@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { Services } from '../../platform/services.ts'
+import { withOrgActor } from '../organizations/org-actor.ts'
+import { SERIES_CACHE_TTL_SECONDS } from '../timeseries/series.cache.ts'
+import { DashboardParams } from './dashboards.schema.ts'
+import { viewContext } from './dashboards.service.ts'
+import { CreateWidgetBody, DashboardData, DashboardDataQuery, LayoutBody, UpdateWidgetBody, WidgetList, WidgetParams, WidgetResponse } from './widgets.schema.ts'
+import * as service from './widgets.service.ts'
+
+const tags = ['dashboards']
+const READ = { auth: 'any', scope: 'read' } as const
+
+/** A dashboard's widgets (issue 5): add, change, remove, save the grid, and every widget's data. */
+export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/orgs/:orgId/dashboards/:dashboardId/widgets', {
+      config: READ,
+      schema: { tags, summary: "A dashboard's widgets (view permission)", params: DashboardParams, response: { 200: WidgetList } },
+    }, async (request) => withOrgActor(services, request, request.params.orgId, (trx, actor) => service.listWidgets(trx, actor, request.params.dashboardId)))
+
+    app.post('/orgs/:orgId/dashboards/:dashboardId/widgets', {
+      schema: {
+        tags,
+        summary: 'Add a widget (edit permission)',
+        description: 'position is a rectangle on the 12-column grid (x + w ≤ 12, 1 ≤ h ≤ 50). text widgets need config.markdown, image widgets config.url (http or https); charts, tables and stat cards need a dataQuery on a metric or pipeline of the organization.',
+        params: DashboardParams,
+        body: CreateWidgetBody,
+        response: { 201: WidgetResponse },
+      },
+    }, async (request, reply) =>
+      reply.code(201).send(await withOrgActor(services, request, request.params.orgId, (trx, actor) => service.createWidget(trx, actor, request.params.dashboardId, request.body, viewContext(request)))))
+
+    app.patch('/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId', {
+      schema: { tags, summary: 'Change a widget (edit permission); the merged widget is validated as on create', params: WidgetParams, body: UpdateWidgetBody, response: { 200: WidgetResponse } },
+    }, async (request) =>
+      withOrgActor(services, request, request.params.orgId, (trx, actor) => service.updateWidget(trx, actor, request.params.dashboardId, request.params.widgetId, request.body, viewContext(request))))
+
+    app.delete('/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId', {
+      schema: { tags, summary: 'Remove a widget (edit permission)', params: WidgetParams, response: { 204: Type.Null() } },
+    }, async (request, reply) => {
+      await withOrgActor(services, request, request.params.orgId, (trx, actor) => service.deleteWidget(trx, actor, request.params.dashboardId, request.params.widgetId, viewContext(request)))
+      return reply.code(204).send(null)
+    })
+
+    app.put('/orgs/:orgId/dashboards/:dashboardId/layout', {
+      schema: {
+        tags,
+        summary: "Save the grid: every listed widget's position at once, all or nothing (edit permission)",
+        description: 'Widgets not listed keep their positions. One invalid item (unknown widget, off the grid) refuses the whole save with 400.',
+        params: DashboardParams,
+        body: LayoutBody,
+        response: { 200: WidgetList },
+      },
+    }, async (request) => withOrgActor(services, request, request.params.orgId, (trx, actor) => service.saveLayout(trx, actor, request.params.dashboardId, request.body, viewContext(request))))
+
+    app.get('/orgs/:orgId/dashboards/:dashboardId/data', {
+      config: READ,
+      schema: {
+        tags,
+        summary: "Every widget's data in one snapshot (view permission); the range defaults to the last 24 hours",
+        description: "Data widgets come back with status ok and their series, or status error and the reason (a deleted metric, a bad range); text and image widgets with status static. The dashboard's saved filters apply to metric widgets that do not filter on the same dimension.",
+        params: DashboardParams,
+        querystring: DashboardDataQuery,
+        response: { 200: DashboardData },
+      },
+    }, async (request) => {
+      const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
+      return withOrgActor(services, request, request.params.orgId, (trx, actor) => service.dashboardData(trx, actor, request.params.dashboardId, request.query, ttlSeconds))
+    })
+  }
+}
