@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'query_timeout'
   | 'query_not_read_only'
   | 'source_not_allowed'
+  | 'invalid_filters'
 
 export class AppError extends Error {
   constructor(

@@ -90,7 +90,15 @@ export type WidgetResponse = Static<typeof WidgetResponse>
 export const WidgetList = Type.Object({ widgets: Type.Array(WidgetResponse) })
 export type WidgetList = Static<typeof WidgetList>
 
-export const DashboardDataQuery = Type.Composite([WidgetRange], { additionalProperties: false })
+export const DashboardDataQuery = Type.Composite([
+  WidgetRange,
+  Type.Object({
+    filters: Type.Optional(Type.String({
+      maxLength: 4_000,
+      description: 'A JSON object of dimension → value (e.g. {"region":"eu"}) that replaces the saved filters for this view: cross-filters and the URL\'s filters',
+    })),
+  }),
+], { additionalProperties: false })
 export type DashboardDataQuery = Static<typeof DashboardDataQuery>
 
 export const WidgetDataItem = Type.Union([

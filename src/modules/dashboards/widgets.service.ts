@@ -209,6 +209,20 @@ function dimensionFilters(filters: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0].length >= 1 && e[0].length <= 100 && e[1].length <= 500))
 }
 
+/** The view's own filters (the data endpoint's filters parameter): a JSON object of strings. */
+function viewFilters(text: string): Record<string, string> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new AppError('invalid_filters', 400, 'filters must be a JSON object of dimension → value, e.g. {"region":"eu"}')
+  }
+  if (!isObject(parsed) || Object.values(parsed).some((value) => typeof value !== 'string')) {
+    throw new AppError('invalid_filters', 400, 'filters must be a JSON object whose values are strings, e.g. {"region":"eu"}')
+  }
+  return dimensionFilters(parsed)
+}
+
 /**
  * Every data widget of the dashboard answered in the request's transaction (one snapshot).
  *
@@ -216,7 +230,8 @@ function dimensionFilters(filters: unknown): Record<string, string> {
  * is added as a dimension filter to every metric widget whose own query has no filter on that
  * dimension; the widget's own filter wins, so a widget pinned to one region keeps showing it.
  * Pipeline widgets have no dimension filters in the series engine and are left as they are.
- * Other filter values (lists, ranges) are not applied here yet.
+ * Other filter values (lists, ranges) are not applied here yet. A view's own filters (the
+ * request's filters parameter, from the URL or a cross-filter click) replace the saved ones.
  */
 export async function dashboardData(db: Db, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, cacheTtlSeconds: number): Promise<DashboardData> {
   const dashboard = await load(db, actor, dashboardId, VIEW)
@@ -224,7 +239,7 @@ export async function dashboardData(db: Db, actor: OrgActor, dashboardId: string
   const to = query.to ?? asOf.toISOString()
   const from = query.from ?? new Date(Date.parse(to) - DEFAULT_RANGE_MS).toISOString()
   const range = { from, to, ...(query.tz === undefined ? {} : { tz: query.tz }) }
-  const filters = dimensionFilters(dashboard.filters)
+  const filters = query.filters === undefined ? dimensionFilters(dashboard.filters) : viewFilters(query.filters)
   const rows = await repo.listWidgets(db, actor.orgId, dashboardId)
   const withQuery = rows.flatMap((row) => {
     const dataQuery = storedQuery(row)

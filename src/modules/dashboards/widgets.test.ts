@@ -229,6 +229,17 @@ describe('GET /dashboards/:id/data', () => {
     expect(values(filteredById[line.id])).toEqual([2, 4])
     expect(values(filteredById[stat.id]).reduce((a: number, b: number) => a + b, 0)).toBe(3)
 
+    // A view's own filters (the address, a cross-filter click) replace the saved ones.
+    const viewed = (await call('GET', `/${id}/data?filters=${encodeURIComponent('{"region":"us"}')}`)).json()
+    expect(values(viewed.widgets.find((w: { id: string }) => w.id === line.id))).toEqual([3])
+    const unfiltered = (await call('GET', `/${id}/data?filters=${encodeURIComponent('{}')}`)).json()
+    expect(values(unfiltered.widgets.find((w: { id: string }) => w.id === line.id))).toEqual([5, 4])
+    for (const bad of ['{region', '["eu"]', '{"region":1}']) {
+      const refused = await call('GET', `/${id}/data?filters=${encodeURIComponent(bad)}`)
+      expect(refused.statusCode, bad).toBe(400)
+      expect(refused.json().error.code).toBe('invalid_filters')
+    }
+
     // An explicit range; a reversed one is each widget's error state, not a 5xx.
     const from = new Date(hour + HOUR).toISOString()
     const to = new Date(hour + 2 * HOUR).toISOString()
