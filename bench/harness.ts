@@ -79,15 +79,15 @@ export async function call(url: string, method: string, body: unknown, headers: 
   return { status: response.status, json: (await response.json()) as Record<string, unknown>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' }
 }
 
-/** A new user signed in, and an organization of theirs, through the API: the session headers and the organization id. */
-export async function signUpWithOrganization(base: string): Promise<{ session: Record<string, string>; orgId: string }> {
+/** A new user signed in, and an organization of theirs, through the API: the session headers, the organization id and the user's email. */
+export async function signUpWithOrganization(base: string): Promise<{ session: Record<string, string>; orgId: string; email: string }> {
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`
   const password = 'correct horse battery staple'
   await call(`${base}/api/v1/auth/register`, 'POST', { email, password, name: 'Bench' })
   const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
   const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
   const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
-  return { session, orgId: String(org.json.id) }
+  return { session, orgId: String(org.json.id), email }
 }
 
 export interface BenchDatabase {

@@ -18,7 +18,13 @@ import { healthRoutes } from './modules/health/health.routes.ts'
 import { hookRoutes } from './modules/ingest/hooks.routes.ts'
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts'
 import { dashboardRoutes } from './modules/dashboards/dashboards.routes.ts'
+import { demoRoutes } from './modules/demo/demo.routes.ts'
 import { widgetRoutes } from './modules/dashboards/widgets.routes.ts'
+import { dashboardVersionRoutes } from './modules/dashboard-versions/dashboard-versions.routes.ts'
+import { dashboardTransferRoutes } from './modules/dashboard-transfer/dashboard-transfer.routes.ts'
+import { dashboardExportRoutes } from './modules/dashboard-export/dashboard-export.routes.ts'
+import { sharingRoutes } from './modules/sharing/sharing.routes.ts'
+import { allowEmbedFraming } from './modules/sharing/embed-framing.ts'
 import { metricRoutes } from './modules/metrics/metrics.routes.ts'
 import { savedQueryRoutes } from './modules/saved-queries/saved-queries.routes.ts'
 import { pointRoutes } from './modules/metrics/points.routes.ts'
@@ -28,6 +34,7 @@ import { pipelineHourlyRoutes } from './modules/pipeline-data/pipeline-hourly.ro
 import { seriesRoutes } from './modules/timeseries/series.routes.ts'
 import { widgetDataRoutes } from './modules/widget-data/widget-data.routes.ts'
 import { liveRoutes } from './modules/live/live.routes.ts'
+import { dashboardUsageRoutes } from './modules/dashboard-usage/usage.routes.ts'
 import { pipelineRoutes } from './modules/pipelines/pipelines.routes.ts'
 import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
@@ -53,11 +60,14 @@ export async function buildApp(services: Services): Promise<App> {
     },
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Signed embed tokens travel in the path (/api/v1/embed/{token}) and exceed the default 100.
+    routerOptions: { maxParamLength: 4096 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   registerErrorHandling(app)
   registerSecurityHeaders(app, services)
+  allowEmbedFraming(app, services)
   await app.register(fastifyCookie)
   httpMetricsHook(app)
 
@@ -122,10 +132,16 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(savedQueryRoutes(services))
       await api.register(dashboardRoutes(services))
       await api.register(widgetRoutes(services))
+      await api.register(dashboardVersionRoutes(services))
+      await api.register(dashboardTransferRoutes(services))
+      await api.register(dashboardExportRoutes(services))
+      await api.register(sharingRoutes(services))
       await api.register(pointRoutes(services))
       await api.register(seriesRoutes(services))
       await api.register(widgetDataRoutes(services))
       await api.register(liveRoutes(services))
+      await api.register(demoRoutes(services))
+      await api.register(dashboardUsageRoutes(services))
     },
     { prefix: '/api/v1' },
   )

@@ -8,6 +8,8 @@ import { startWorker } from '../worker.ts'
 import { createUserFromCli } from './user-create.ts'
 import { getSetting, setSetting } from './settings.ts'
 import { archiveList, archiveRead } from '../modules/storage/archive.cli.ts'
+import { demoFromCli, wholeNumber } from './demo.ts'
+import { exportDashboardFromCli, importDashboardFromCli } from './dashboards.ts'
 
 /** Prints a one-line reason and exits non-zero: the contract for every failing command. */
 function fail(error: unknown): never {
@@ -142,6 +144,17 @@ settings
     await setSetting(config(), key, value, options.reason)
   })
 
+program
+  .command('demo')
+  .description('Load the demo organization "Acme Demo": generated data through the ingest paths and a dashboard per data set')
+  .option('--email <email>', 'the user who owns the demo (default: the only instance administrator)')
+  .option('--days <days>', 'days of data ending now (1-365)', wholeNumber('--days', 1, 365), 30)
+  .option('--scale <n>', 'multiply the data volume (each step adds about 77,000 metric points per 30 days; 130 passes 10 million)', wholeNumber('--scale', 1, 10_000), 1)
+  .option('--seed <seed>', 'seed of the generated data (the same seed gives the same data)')
+  .action(async (options: { email?: string; days: number; scale: number; seed?: string }) => {
+    await demoFromCli(config(), options)
+  })
+
 const archive = program.command('archive').description('Archives written by retention before deleting (TESSERA_ARCHIVE_DIR)')
 archive.command('list').description('List archives with their manifests').action(async () => {
   await archiveList(config())
@@ -152,6 +165,28 @@ archive
   .argument('<file>', 'the .ndjson.gz file (a name in the archive directory, or a path)')
   .action(async (file: string) => {
     await archiveRead(config(), file)
+  })
+
+const dashboards = program.command('dashboards').description('Export dashboards to JSON documents and import them (keep dashboards in git)')
+dashboards
+  .command('export')
+  .description("Print a dashboard as a JSON document whose widgets name their sources (or write it to --out)")
+  .argument('<dashboard>', "the dashboard's id (or slug)")
+  .requiredOption('--org <org>', "the organization's id or slug")
+  .option('--as <email>', 'act as this member (default: the organization owner)')
+  .option('--out <file>', 'write the document to this file instead of standard output')
+  .action(async (dashboard: string, options: { org: string; as?: string; out?: string }) => {
+    await exportDashboardFromCli(config(), dashboard, options)
+  })
+dashboards
+  .command('import')
+  .description('Create a dashboard from an exported document, matching its sources by name in the organization')
+  .argument('<file>', 'the JSON document (from `tessera dashboards export` or the API)')
+  .requiredOption('--org <org>', "the organization's id or slug")
+  .option('--as <email>', 'act as this member (default: the organization owner)')
+  .option('--allow-missing', 'import widgets whose source does not exist, without data (config.missingSource names it)')
+  .action(async (file: string, options: { org: string; as?: string; allowMissing?: boolean }) => {
+    await importDashboardFromCli(config(), file, options)
   })
 
 try {

@@ -58,6 +58,7 @@ export interface AppDashboards {
   layout: Generated<Json>;
   name: string;
   organization_id: string;
+  public_allow_viewer_changes: Generated<boolean>;
   public_token_hash: string | null;
   public_token_prefix: string | null;
   refresh_interval: Generated<number>;
@@ -69,11 +70,31 @@ export interface AppDashboards {
   view_count: Generated<number>;
 }
 
+export interface AppDashboardVersions {
+  author_id: string | null;
+  created_at: Generated<Timestamp>;
+  dashboard_id: string;
+  id: Generated<string>;
+  organization_id: string;
+  snapshot: Json;
+  summary: string;
+  version: number;
+}
+
 export interface AppDashboardStars {
   created_at: Generated<Timestamp>;
   dashboard_id: string;
   organization_id: string;
   user_id: string;
+}
+
+export interface AppEmbedSigningKeys {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  id: Generated<string>;
+  key_version: number;
+  organization_id: string;
+  sealed_key: string;
 }
 
 export interface AppDataSourceFiles {
@@ -1332,9 +1353,11 @@ export interface TsTimeSeriesSegments {
 export interface DB {
   "app.dashboard_permissions": AppDashboardPermissions;
   "app.dashboard_stars": AppDashboardStars;
+  "app.dashboard_versions": AppDashboardVersions;
   "app.dashboards": AppDashboards;
   "app.data_source_files": AppDataSourceFiles;
   "app.data_sources": AppDataSources;
+  "app.embed_signing_keys": AppEmbedSigningKeys;
   "app.invitations": AppInvitations;
   "app.kpis": AppKpis;
   "app.mail_outbox": AppMailOutbox;

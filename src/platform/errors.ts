@@ -58,6 +58,16 @@ export type ErrorCode =
   | 'query_not_read_only'
   | 'source_not_allowed'
   | 'invalid_filters'
+  | 'public_dashboard_not_found'
+  | 'public_view_locked'
+  | 'embed_invalid'
+  | 'embed_expired'
+  | 'version_conflict'
+  | 'version_not_restorable'
+  | 'unresolved_references'
+  | 'invalid_dashboard_document'
+  | 'widget_has_no_data'
+  | 'widget_data_error'
 
 export class AppError extends Error {
   constructor(

@@ -30,6 +30,8 @@ interface Ids {
   queryId: string
   dashboardId: string
   widgetId: string
+  /** A version number of A's dashboard (its creation is version 1). */
+  version: string
 }
 
 interface MatrixRow {
@@ -134,6 +136,19 @@ const MATRIX: Record<string, MatrixRow> = {
   'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId': { keys: false },
   'PUT /api/v1/orgs/:orgId/dashboards/:dashboardId/layout': { keys: false, body: (ids) => ({ items: [{ widgetId: ids.widgetId, x: 6, y: 6, w: 2, h: 2 }] }) },
   'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/data': { keys: true },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/widgets/:widgetId/export': { keys: true },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/export.pdf': { keys: true },
+  'PUT /api/v1/orgs/:orgId/dashboards/:dashboardId/document': { keys: false, body: (ids) => ({ widgets: [{ id: ids.widgetId, type: 'text', title: 'Planted by B', position: { x: 0, y: 0, w: 2, h: 2 }, config: { markdown: 'B' } }] }) },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/versions': { keys: true },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/versions/:version': { keys: true },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/versions/:version/restore': { keys: false },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/export': { keys: true },
+  'POST /api/v1/orgs/:orgId/dashboards/import': { keys: false, body: () => ({ format: 'tessera.dashboard', formatVersion: 1, dashboard: { name: 'Planted by B' }, widgets: [] }) },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/public-link': { keys: false, body: () => ({ allowViewerChanges: true }) },
+  'DELETE /api/v1/orgs/:orgId/dashboards/:dashboardId/public-link': { keys: false },
+  'POST /api/v1/orgs/:orgId/dashboards/:dashboardId/embed-url': { keys: false, body: () => ({ expiresInSeconds: 600 }) },
+  'POST /api/v1/orgs/:orgId/embed-key/rotate': { keys: false },
+  'GET /api/v1/orgs/:orgId/dashboards/:dashboardId/usage': { keys: true },
   'GET /api/v1/orgs/:orgId/live': { keys: true },
   'GET /api/v1/orgs/:orgId/queries': { keys: true },
   'POST /api/v1/orgs/:orgId/queries': { keys: false, body: (ids) => ({ name: 'Planted by B', dataSourceId: ids.dataSourceId, queryText: 'select 1' }) },
@@ -211,6 +226,8 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'app.dashboard_stars where organization_id = any($1)',
     'app.widgets where organization_id = any($1)',
     'telemetry.dashboard_usage_logs where organization_id = any($1)',
+    'app.dashboard_versions where organization_id = any($1)',
+    'app.embed_signing_keys where organization_id = any($1)',
     'app.queries where organization_id = any($1)',
     'app.saved_query_results where organization_id = any($1)',
     "telemetry.query_performance_logs where organization_id = any($1) and query_kind = 'saved_query'",
@@ -269,7 +286,7 @@ beforeAll(async () => {
     payload: { name: 'A warehouse', type: 'postgresql', config: { host: '127.0.0.1', port: 5432, database: 'a_warehouse', user: 'a', password: 'a', sslMode: 'disable' } },
   })
   const queryA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/queries`, headers: orgA.owner.headers, payload: { name: 'A query', dataSourceId: sqlSourceA.json().id, queryText: 'select 1' } })
-  idsA = { queryId: queryA.json().id, dashboardId: dashboardA.json().id, widgetId: widgetRows[0]!.id, metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
+  idsA = { version: '1', queryId: queryA.json().id, dashboardId: dashboardA.json().id, widgetId: widgetRows[0]!.id, metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)

@@ -30,6 +30,14 @@ const TABLES: TenantTable[] = [
       values: [orgId(f, org), f.id('app.dashboards', org)],
     }),
   },
+  {
+    // Embed signing keys (0241): sealed by the app; a rotation adds the next version.
+    table: 'app.embed_signing_keys',
+    newRow: (f, org) => ({
+      text: "insert into app.embed_signing_keys (organization_id, key_version, sealed_key) values ($1, $2, 'v1:sealed') returning id::text as id",
+      values: [orgId(f, org), 2 + Math.floor(Math.random() * 1_000_000)],
+    }),
+  },
 ]
 
 const ID = 'id::text as id'

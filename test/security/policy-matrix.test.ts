@@ -5,6 +5,7 @@ import { createTestDatabase } from '../database.ts'
 import { DENIED, NEW, type Outcome, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
 import { ACTORS, createFixture, type Actor, type ActorName, type Fixture } from './policy-matrix.fixture.ts'
 import { DASHBOARD_TABLES } from './policy-matrix.dashboards.ts'
+import { DASHBOARD_VERSION_TABLES } from './policy-matrix.dashboard-versions.ts'
 import { INGEST_TABLES } from './policy-matrix.ingest.ts'
 import { SAVED_QUERY_TABLES } from './policy-matrix.saved-queries.ts'
 import { TIME_SERIES_TABLES } from './policy-matrix.time-series.ts'
@@ -19,7 +20,7 @@ import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
  * entry there, and the coverage test below fails until it exists.
  */
 
-const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES, ...TIME_SERIES_TABLES, ...DASHBOARD_TABLES, ...SAVED_QUERY_TABLES]
+const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES, ...TIME_SERIES_TABLES, ...DASHBOARD_TABLES, ...SAVED_QUERY_TABLES, ...DASHBOARD_VERSION_TABLES]
 
 let admin: pg.Client
 let runtime: pg.Client

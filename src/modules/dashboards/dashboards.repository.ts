@@ -16,6 +16,9 @@ export interface DashboardRow {
   filters: unknown
   refresh_interval: number
   is_public: boolean
+  /** The public link's display prefix (the token itself is never stored) and whether its viewers may change range and filters. */
+  public_token_prefix: string | null
+  public_allow_viewer_changes: boolean
   tags: string[]
   view_count: number
   last_viewed_at: Date | null
@@ -33,7 +36,7 @@ export interface DashboardRow {
 /** The columns every read returns: the row, plus what the permission model needs about the caller. */
 const accessColumns = (userId: string) => sql`
   d.id, d.organization_id, d.team_id, d.created_by, d.name, d.slug, d.description, d.layout, d.theme, d.filters,
-  d.refresh_interval, d.is_public, d.tags, d.view_count, d.last_viewed_at, d.created_at, d.updated_at, d.deleted_at,
+  d.refresh_interval, d.is_public, d.public_token_prefix, d.public_allow_viewer_changes, d.tags, d.view_count, d.last_viewed_at, d.created_at, d.updated_at, d.deleted_at,
   exists (select 1 from app.dashboard_stars s where s.dashboard_id = d.id and s.user_id = ${userId}) as starred,
   exists (select 1 from app.dashboard_permissions p where p.dashboard_id = d.id) as restricted,
   (select max(case p.permission_type when 'admin' then 3 when 'edit' then 2 else 1 end)

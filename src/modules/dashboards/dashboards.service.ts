@@ -3,6 +3,7 @@ import type { Updateable } from 'kysely'
 import type { AppDashboards } from '../../platform/db.generated.ts'
 import type { Db } from '../../platform/db.ts'
 import { AppError, forbidden, notFound } from '../../platform/errors.ts'
+import { recordVersion } from '../dashboard-versions/dashboard-versions.record.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import * as repo from './dashboards.repository.ts'
 import type { DashboardRow } from './dashboards.repository.ts'
@@ -48,6 +49,8 @@ function toResponse(actor: OrgActor, row: DashboardRow): DashboardResponse {
     filters: row.filters,
     refreshInterval: row.refresh_interval,
     isPublic: row.is_public,
+    publicTokenPrefix: row.is_public ? row.public_token_prefix : null,
+    publicAllowViewerChanges: row.is_public && row.public_allow_viewer_changes,
     viewCount: row.view_count,
     lastViewedAt: iso(row.last_viewed_at),
     createdBy: row.created_by,
@@ -76,7 +79,7 @@ export async function load(db: Db, actor: OrgActor, id: string, needed: Level, o
   return row
 }
 
-async function reload(db: Db, actor: OrgActor, id: string): Promise<DashboardResponse> {
+export async function reload(db: Db, actor: OrgActor, id: string): Promise<DashboardResponse> {
   const row = await repo.findDashboard(db, actor.orgId, actor.userId, id)
   return toResponse(actor, row!)
 }
@@ -108,15 +111,21 @@ async function freeSlug(db: Db, orgId: string, name: string): Promise<string> {
   }
 }
 
-const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))]
+export const cleanTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))]
 
-export async function createDashboard(db: Db, actor: OrgActor, body: CreateDashboardBody): Promise<DashboardResponse> {
+/** A new dashboard row (slug from the name, de-duplicated) without a version: its caller records one. */
+export async function insertNewDashboard(db: Db, actor: OrgActor, body: CreateDashboardBody): Promise<string> {
   const name = body.name.trim()
   if (!name) {
     throw new AppError('validation_failed', 400, 'name must not be blank', { details: [{ field: 'name', message: 'must not be blank' }] })
   }
   const slug = await freeSlug(db, actor.orgId, name)
-  const id = await repo.insertDashboard(db, { organization_id: actor.orgId, created_by: actor.userId, name, slug, description: body.description ?? null, tags: cleanTags(body.tags ?? []) })
+  return repo.insertDashboard(db, { organization_id: actor.orgId, created_by: actor.userId, name, slug, description: body.description ?? null, tags: cleanTags(body.tags ?? []) })
+}
+
+export async function createDashboard(db: Db, actor: OrgActor, body: CreateDashboardBody): Promise<DashboardResponse> {
+  const id = await insertNewDashboard(db, actor, body)
+  await recordVersion(db, actor, id, 'Created')
   return reload(db, actor, id)
 }
 
@@ -168,6 +177,7 @@ export async function updateDashboard(db: Db, actor: OrgActor, id: string, body:
   if (Object.keys(values).length > 0) {
     await repo.updateDashboard(db, actor.orgId, id, values)
     await repo.logUsage(db, { organization_id: actor.orgId, dashboard_id: id, user_id: actor.userId, action: 'edit', session_id: view.sessionId, ip_address: view.ip, user_agent: view.userAgent })
+    await recordVersion(db, actor, id)
   }
   return reload(db, actor, id)
 }
@@ -193,6 +203,7 @@ export async function duplicateDashboard(db: Db, actor: OrgActor, id: string, bo
   const name = (body.name?.trim() || `${row.name} (copy)`).slice(0, 255)
   const slug = await freeSlug(db, actor.orgId, name)
   const copy = await repo.duplicateDashboard(db, actor.orgId, id, { name, slug, created_by: actor.userId })
+  await recordVersion(db, actor, copy, `Duplicated from “${row.name}”`)
   return reload(db, actor, copy)
 }
 

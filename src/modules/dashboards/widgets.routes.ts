@@ -1,10 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Services } from '../../platform/services.ts'
+import { sharedLiveHub } from '../live/shared-hub.ts'
 import { withOrgActor } from '../organizations/org-actor.ts'
+import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { SERIES_CACHE_TTL_SECONDS } from '../timeseries/series.cache.ts'
 import { DashboardParams } from './dashboards.schema.ts'
-import { viewContext } from './dashboards.service.ts'
+import { load, viewContext } from './dashboards.service.ts'
+import { DashboardDataCache } from './data-cache.ts'
+import { resolveRange } from './data-range.ts'
 import { CreateWidgetBody, DashboardData, DashboardDataQuery, LayoutBody, UpdateWidgetBody, WidgetList, WidgetParams, WidgetResponse } from './widgets.schema.ts'
 import * as service from './widgets.service.ts'
 
@@ -14,6 +18,11 @@ const READ = { auth: 'any', scope: 'read' } as const
 /** A dashboard's widgets (issue 5): add, change, remove, save the grid, and every widget's data. */
 export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const hub = sharedLiveHub(services)
+    app.addHook('onClose', async () => hub.stop())
+    const dataCache = new DashboardDataCache(hub)
+    const savedQueries = savedQueryRunContext(services)
+
     app.get('/orgs/:orgId/dashboards/:dashboardId/widgets', {
       config: READ,
       schema: { tags, summary: "A dashboard's widgets (view permission)", params: DashboardParams, response: { 200: WidgetList } },
@@ -23,7 +32,7 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
       schema: {
         tags,
         summary: 'Add a widget (edit permission)',
-        description: 'position is a rectangle on the 12-column grid (x + w ≤ 12, 1 ≤ h ≤ 50). text widgets need config.markdown, image widgets config.url (http or https); charts, tables and stat cards need a dataQuery on a metric or pipeline of the organization.',
+        description: 'position is a rectangle on the 12-column grid (x + w ≤ 12, 1 ≤ h ≤ 50). text widgets need config.markdown, image widgets config.url (http or https); charts, tables and stat cards need a dataQuery on a metric or pipeline of the organization, or a saved query ({source: query, queryId, params?}: params are checked against the parameters the query declares). Grouped metric and pipeline queries keep their top `limit` groups (default 10) and merge the rest into "other".',
         params: DashboardParams,
         body: CreateWidgetBody,
         response: { 201: WidgetResponse },
@@ -59,14 +68,21 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
       schema: {
         tags,
         summary: "Every widget's data in one snapshot (view permission); the range defaults to the last 24 hours",
-        description: "Data widgets come back with status ok and their series, or status error and the reason (a deleted metric, a bad range); text and image widgets with status static. The dashboard's saved filters apply to metric widgets that do not filter on the same dimension.",
+        description: "Data widgets come back with status ok and their series, or status error and the reason (a deleted metric, a bad range); text and image widgets with status static. Saved-query widgets come back with status ok and a table (columns, rows, rowCount, truncated, asOf, cached); a failing query is that widget's error state. The dashboard's saved filters (or the view's filters) apply to metric widgets that do not filter on the same dimension, set a saved-query widget's parameter of the same name (unless the widget pins it) or filter its rows by a column of the same name.",
         params: DashboardParams,
         querystring: DashboardDataQuery,
         response: { 200: DashboardData },
       },
     }, async (request) => {
       const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
-      return withOrgActor(services, request, request.params.orgId, (trx, actor) => service.dashboardData(trx, actor, request.params.dashboardId, request.query, ttlSeconds))
+      const query = resolveRange(request.query)
+      return withOrgActor(services, request, request.params.orgId, async (trx, actor) => {
+        // Access is checked per viewer; the answer is shared by everyone looking at the same view.
+        const dashboard = await load(trx, actor, request.params.dashboardId, 1 /* view */)
+        const { from, to, tz, filters, range } = request.query
+        const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), range ?? [from, to], tz, filters])
+        return dataCache.answer(actor.orgId, key, to === undefined, () => service.dashboardData(trx, actor, dashboard.id, query, ttlSeconds, savedQueries))
+      })
     })
   }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DataQuery, WidgetRange } from '../widget-data/widget-data.schema.ts'
+import { DataQuery, QueryTable, WidgetRange } from '../widget-data/widget-data.schema.ts'
 import { SeriesResponse } from '../timeseries/series.schema.ts'
 
 /** Widgets of a dashboard (issue 5): types, grid positions, per-type config and the data query. */
@@ -93,6 +93,10 @@ export type WidgetList = Static<typeof WidgetList>
 export const DashboardDataQuery = Type.Composite([
   WidgetRange,
   Type.Object({
+    range: Type.Optional(Type.String({
+      pattern: '^[1-9][0-9]{0,3}[mhd]$',
+      description: 'A window ending now, e.g. 15m, 24h, 30d (instead of from and to): viewers of the same relative view share one answer',
+    })),
     filters: Type.Optional(Type.String({
       maxLength: 4_000,
       description: 'A JSON object of dimension → value (e.g. {"region":"eu"}) that replaces the saved filters for this view: cross-filters and the URL\'s filters',
@@ -103,6 +107,7 @@ export type DashboardDataQuery = Static<typeof DashboardDataQuery>
 
 export const WidgetDataItem = Type.Union([
   Type.Object({ id: Uuid, status: Type.Literal('ok'), series: SeriesResponse }),
+  Type.Object({ id: Uuid, status: Type.Literal('ok'), table: QueryTable }),
   Type.Object({ id: Uuid, status: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
   Type.Object({ id: Uuid, status: Type.Literal('static') }),
 ])

@@ -1,9 +1,12 @@
 import type { Updateable } from 'kysely'
 import type { AppWidgets } from '../../platform/db.generated.ts'
-import type { Db } from '../../platform/db.ts'
+import type { Db, Trx } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
+import { recordVersion } from '../dashboard-versions/dashboard-versions.record.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import type { DataQuery } from '../widget-data/widget-data.schema.ts'
+import type { SavedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
+import { queryWidgetErrors } from '../widget-data/query-widget.ts'
 import { runDataQueries } from '../widget-data/widget-data.service.ts'
 import * as dashboardsRepo from './dashboards.repository.ts'
 import { load, type ViewContext } from './dashboards.service.ts'
@@ -75,7 +78,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-interface WidgetShape {
+export interface WidgetShape {
   type: WidgetType
   position: Position
   config: Record<string, unknown>
@@ -83,7 +86,7 @@ interface WidgetShape {
 }
 
 /** The rules of a whole widget (after a create or a merged patch), with field-level details. */
-async function validateWidget(db: Db, orgId: string, widget: WidgetShape): Promise<void> {
+export async function validateWidget(db: Db, orgId: string, widget: WidgetShape): Promise<void> {
   const errors = positionErrors(widget.position, 'position')
   if (widget.type === 'text') {
     const markdown = widget.config.markdown
@@ -102,6 +105,8 @@ async function validateWidget(db: Db, orgId: string, widget: WidgetShape): Promi
     errors.push({ field: 'dataQuery', message: `is required for a ${widget.type} widget` })
   } else if (widget.dataQuery.source === 'metric') {
     if (!(await repo.metricExists(db, orgId, widget.dataQuery.metricId))) errors.push({ field: 'dataQuery/metricId', message: 'is not a metric of this organization' })
+  } else if (widget.dataQuery.source === 'query') {
+    errors.push(...(await queryWidgetErrors(db, orgId, widget.dataQuery)))
   } else if (!(await repo.pipelineExists(db, orgId, widget.dataQuery.pipelineId))) {
     errors.push({ field: 'dataQuery/pipelineId', message: 'is not a pipeline of this organization' })
   }
@@ -113,6 +118,8 @@ async function validateWidget(db: Db, orgId: string, widget: WidgetShape): Promi
 async function changed(db: Db, actor: OrgActor, dashboardId: string, view: ViewContext): Promise<void> {
   await repo.touchDashboard(db, actor.orgId, dashboardId)
   await dashboardsRepo.logUsage(db, { organization_id: actor.orgId, dashboard_id: dashboardId, user_id: actor.userId, action: 'edit', session_id: view.sessionId, ip_address: view.ip, user_agent: view.userAgent })
+  // Every save is a version; its summary is written from the difference to the previous one.
+  await recordVersion(db, actor, dashboardId)
 }
 
 export async function listWidgets(db: Db, actor: OrgActor, dashboardId: string): Promise<{ widgets: WidgetResponse[] }> {
@@ -226,14 +233,16 @@ function viewFilters(text: string): Record<string, string> {
 /**
  * Every data widget of the dashboard answered in the request's transaction (one snapshot).
  *
- * Dashboard filters (app.dashboards.filters, e.g. {"region": "eu"}): each string-valued entry
- * is added as a dimension filter to every metric widget whose own query has no filter on that
- * dimension; the widget's own filter wins, so a widget pinned to one region keeps showing it.
- * Pipeline widgets have no dimension filters in the series engine and are left as they are.
- * Other filter values (lists, ranges) are not applied here yet. A view's own filters (the
- * request's filters parameter, from the URL or a cross-filter click) replace the saved ones.
+ * Dashboard filters (app.dashboards.filters, e.g. {"region": "eu"}) reach every widget that
+ * has that field (widget-data.service.ts): a metric widget filters its points on each
+ * dimension it does not filter itself (its own filter wins, so a widget pinned to one region
+ * keeps showing it); a saved-query widget takes a filter named like one of its parameters as
+ * that parameter's value (unless the widget pins it) and one named like a result column as a
+ * row filter. Pipeline widgets have no dimension filters in the series engine and are left as
+ * they are. Other filter values (lists, ranges) are not applied here yet. A view's own filters
+ * (the request's filters parameter, from the URL or a cross-filter click) replace the saved ones.
  */
-export async function dashboardData(db: Db, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, cacheTtlSeconds: number): Promise<DashboardData> {
+export async function dashboardData(db: Trx, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, cacheTtlSeconds: number, savedQueries: SavedQueryRunContext): Promise<DashboardData> {
   const dashboard = await load(db, actor, dashboardId, VIEW)
   const asOf = new Date()
   const to = query.to ?? asOf.toISOString()
@@ -243,11 +252,9 @@ export async function dashboardData(db: Db, actor: OrgActor, dashboardId: string
   const rows = await repo.listWidgets(db, actor.orgId, dashboardId)
   const withQuery = rows.flatMap((row) => {
     const dataQuery = storedQuery(row)
-    if (!dataQuery) return []
-    const effective: DataQuery = dataQuery.source === 'metric' && Object.keys(filters).length > 0 ? { ...dataQuery, filters: { ...filters, ...dataQuery.filters } } : dataQuery
-    return [{ id: row.id, query: effective }]
+    return dataQuery ? [{ id: row.id, query: dataQuery }] : []
   })
-  const answers = await runDataQueries(db, actor, withQuery.map((w) => w.query), range, cacheTtlSeconds)
+  const answers = await runDataQueries(db, actor, withQuery.map((w) => w.query), { range, cacheTtlSeconds, savedQueries, filters })
   const byId = new Map(withQuery.map((w, i) => [w.id, answers[i]!]))
   return {
     asOf: asOf.toISOString(),

@@ -27,7 +27,7 @@ export interface IngestBatch {
   idempotencyKey: string | undefined
   atomic: boolean
   /** Kept in the data_ingestion_jobs row. */
-  source: { via: 'api'; keyId: string } | { via: 'webhook' }
+  source: { via: 'api'; keyId: string } | { via: 'webhook' } | { via: 'demo' }
 }
 
 export interface IngestResult {

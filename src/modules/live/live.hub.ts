@@ -14,6 +14,8 @@ export class LiveHub {
   private connecting: Promise<void> | undefined
   private readonly listeners = new Map<string, Set<Listener>>()
   private stopped = false
+  /** Counts LISTEN connections opened: notifications may have been missed between two of them. */
+  private epoch = 0
 
   constructor(private readonly connectionOptions: pg.ClientConfig) {}
 
@@ -26,6 +28,14 @@ export class LiveHub {
       set.delete(listener)
       if (set.size === 0) this.listeners.delete(orgId)
     }
+  }
+
+  /**
+   * While LISTEN is active, the connection's number (it changes after a reconnect, when
+   * notifications may have been missed); undefined while it is down.
+   */
+  get listeningEpoch(): number | undefined {
+    return this.client ? this.epoch : undefined
   }
 
   async stop(): Promise<void> {
@@ -65,6 +75,7 @@ export class LiveHub {
       await client.end()
       return
     }
+    this.epoch += 1
     this.client = client
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { Services } from '../../platform/services.ts'
 import { withOrgActor } from '../organizations/org-actor.ts'
-import { LiveHub } from './live.hub.ts'
+import { sharedLiveHub } from './shared-hub.ts'
 import type { DataChange } from './live.notify.ts'
 
 /** Changes are sent at most this often per stream, merged (a burst of batches is one message). */
@@ -17,7 +17,7 @@ const HEARTBEAT_MS = 15_000
  */
 export function liveRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
-    const hub = new LiveHub(services.pool.options)
+    const hub = sharedLiveHub(services)
     app.addHook('onClose', async () => hub.stop())
 
     app.get('/orgs/:orgId/live', {

@@ -134,3 +134,33 @@ export function compileQuery(text: string, definitions: ParameterDefinition[], v
   })
   return { text: compiled, values: out }
 }
+
+/**
+ * Checks values against the definitions without binding them (a widget's pinned params):
+ * one entry per unknown name or wrongly typed value. Missing values are not errors here: a
+ * dashboard filter may supply them when the widget is shown.
+ */
+export function paramValueErrors(definitions: ParameterDefinition[], values: RunValues): Array<{ field: string; message: string }> {
+  const byName = new Map(definitions.map((definition) => [definition.name, definition]))
+  const errors: Array<{ field: string; message: string }> = []
+  for (const [name, value] of Object.entries(values)) {
+    const definition = byName.get(name)
+    if (!definition) {
+      const declared = definitions.map((d) => d.name)
+      errors.push({ field: name, message: declared.length > 0 ? `is not a parameter of the query (it declares ${declared.join(', ')})` : 'is not a parameter of the query (it declares none)' })
+      continue
+    }
+    if (value === null) {
+      continue
+    }
+    try {
+      coerce(definition, value, 'postgresql')
+    } catch (error) {
+      if (!(error instanceof AppError)) {
+        throw error
+      }
+      errors.push({ field: name, message: error.message })
+    }
+  }
+  return errors
+}

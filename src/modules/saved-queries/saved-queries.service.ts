@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { Updateable } from 'kysely'
 import type { SecretBox } from '../../platform/crypto.ts'
-import type { DB, Trx } from '../../platform/db.ts'
+import type { DB, Db, Trx } from '../../platform/db.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
+import type { Services } from '../../platform/services.ts'
 import type { SqlConfig } from '../data-sources/data-sources.config.ts'
 import { loadDataSourceForRun } from '../data-sources/fetch-source.ts'
 import type { SqlKind } from '../data-sources/sql-source.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
-import { assertReadOnlyStatement, assertRunnableSource, executeOnSource, type ExecutionResult, type ownDatabases } from './saved-queries.execute.ts'
+import { assertReadOnlyStatement, assertRunnableSource, executeOnSource, ownDatabases, type ExecutionResult } from './saved-queries.execute.ts'
 import { compileQuery, validateDefinitions, type CompiledQuery } from './saved-queries.params.ts'
 import {
   clearCachedResults,
@@ -25,6 +26,16 @@ import {
 import type { CreateQueryBody, ParameterDefinition, PreviewQueryBody, QueryResponse, RunResult, RunValues, UpdateQueryBody } from './saved-queries.schema.ts'
 
 type OwnDatabases = ReturnType<typeof ownDatabases>
+
+/** What running a saved query needs besides the transaction: the key to the source's password, and Tessera's own databases (never queried). */
+export interface SavedQueryRunContext {
+  box: SecretBox
+  own: OwnDatabases
+}
+
+export function savedQueryRunContext(services: Pick<Services, 'box' | 'config' | 'ownerUrl'>): SavedQueryRunContext {
+  return { box: services.box, own: ownDatabases(services.config, services.ownerUrl) }
+}
 
 export function toQueryResponse(row: QueryRow): QueryResponse {
   const schema = row.result_schema as { columns?: Array<{ name: string; type: string }> }
@@ -68,6 +79,12 @@ export async function listQueries(trx: Trx, actor: OrgActor): Promise<QueryRespo
 
 export async function getQuery(trx: Trx, actor: OrgActor, id: string): Promise<QueryResponse> {
   return toQueryResponse(await requireQuery(trx, actor, id))
+}
+
+/** A saved query's declared parameters and last known columns, or undefined when the organization has no such query (widgets check their source with it). */
+export async function queryDefinition(db: Db, orgId: string, id: string): Promise<{ parameters: ParameterDefinition[]; resultColumns: QueryResponse['resultColumns'] } | undefined> {
+  const row = await findQuery(db, orgId, id)
+  return row ? { parameters: row.parameters as ParameterDefinition[], resultColumns: toQueryResponse(row).resultColumns } : undefined
 }
 
 /** Saves a query after checking its source, its statement kind and its parameter definitions. */

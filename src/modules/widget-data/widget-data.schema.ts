@@ -12,6 +12,12 @@ const Bucket = Type.Union(
   { description: 'auto (default): the finest size giving at most ~300 points' },
 )
 const Dimension = Type.String({ minLength: 1, maxLength: 100 })
+export const DEFAULT_GROUP_LIMIT = 10
+const GroupLimit = Type.Integer({
+  minimum: 1,
+  maximum: 50,
+  description: `With groupBy: how many groups are kept by name (default ${DEFAULT_GROUP_LIMIT}), ranked by their total over the range; the rest are merged into the group "other" per bucket`,
+})
 
 export const MetricDataQuery = Type.Object(
   {
@@ -20,6 +26,7 @@ export const MetricDataQuery = Type.Object(
     aggregation: Type.Optional(Aggregation),
     bucket: Type.Optional(Bucket),
     groupBy: Type.Optional(Dimension),
+    limit: Type.Optional(GroupLimit),
     filters: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }), { description: 'dimension → value; points must match all' })),
   },
   { additionalProperties: false },
@@ -33,12 +40,29 @@ export const PipelineDataQuery = Type.Object(
     aggregation: Type.Optional(Aggregation),
     bucket: Type.Optional(Bucket),
     groupBy: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Optional(GroupLimit),
   },
   { additionalProperties: false },
 )
 
-export const DataQuery = Type.Union([MetricDataQuery, PipelineDataQuery], { description: 'Where a widget gets its points' })
+const ParamScalar = Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Boolean()])
+
+export const QueryDataQuery = Type.Object(
+  {
+    source: Type.Literal('query'),
+    queryId: Type.String({ format: 'uuid', description: 'A saved query of the organization' }),
+    params: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 63 }), Type.Union([ParamScalar, Type.Array(Type.Union([Type.String({ maxLength: 10_000 }), Type.Number()]), { maxItems: 1000 })]), {
+      description: "Values of the query's {{name}} parameters; a value set here pins the parameter (a dashboard filter of the same name no longer changes it)",
+    })),
+  },
+  { additionalProperties: false },
+)
+export type QueryDataQuery = Static<typeof QueryDataQuery>
+
+export const DataQuery = Type.Union([MetricDataQuery, PipelineDataQuery, QueryDataQuery], { description: 'Where a widget gets its data: the points of a metric or a pipeline field, or the rows of a saved query' })
 export type DataQuery = Static<typeof DataQuery>
+/** The sources answered by the series engine (points over time). */
+export type SeriesDataQuery = Exclude<DataQuery, QueryDataQuery>
 
 export const WidgetRange = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
@@ -50,9 +74,21 @@ export type WidgetRange = Static<typeof WidgetRange>
 export const WidgetPreviewBody = Type.Composite([Type.Object({ dataQuery: DataQuery }), WidgetRange], { additionalProperties: false })
 export type WidgetPreviewBody = Static<typeof WidgetPreviewBody>
 
-/** One widget's answer: its series, or the error that kept it from having one (shown on the widget). */
+/** A saved query's rows as a widget shows them (after the view's column filters). */
+export const QueryTable = Type.Object({
+  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  rowCount: Type.Integer({ description: 'Rows returned (after the view filters)' }),
+  truncated: Type.Boolean({ description: "The source had more rows than the query's row limit; only the first ones are here" }),
+  asOf: Type.String({ format: 'date-time', description: 'When the result was computed on the source' }),
+  cached: Type.Boolean({ description: "Served from the saved query's result cache" }),
+})
+export type QueryTable = Static<typeof QueryTable>
+
+/** One widget's answer: its series or table, or the error that kept it from having one (shown on the widget). */
 export const WidgetData = Type.Union([
   Type.Object({ status: Type.Literal('ok'), series: SeriesResponse }),
+  Type.Object({ status: Type.Literal('ok'), table: QueryTable }),
   Type.Object({ status: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
 ])
 export type WidgetData = Static<typeof WidgetData>

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:dashboards`: dashboards on the demo data (issue 5, Performance). A benchmark,
+ * not a test.
+ *
+ * PostgreSQL: BENCH_DATABASE_URL (a superuser URL; a scratch database is created and dropped),
+ * else an embedded cluster in a temporary directory. Tessera runs as a child process (`tessera
+ * start`). A user signs up, `tessera demo --scale BENCH_SCALE` loads the demo organization
+ * through Tessera's own write paths (at least 10 million metric points by default), and a
+ * 12-widget dashboard is built over the demo's metrics and pipelines. Figures:
+ * - cold_ms: median time to answer all 12 widgets when nothing is cached (every request asks
+ *   for a different 30-day window, so neither the dashboard cache nor the series cache helps);
+ * - warm_ms: median for the same view asked again;
+ * - warm_rps next to bare_rps: requests per second of the warm data endpoint and of a bare
+ *   Fastify route returning a constant (another process, same machine, same load generator),
+ *   50 concurrent keep-alive connections each;
+ * - initial_js_kb_gz: the built SPA's JavaScript loaded before anything else, gzip;
+ * - interactive_ms: Chromium, from navigation to every widget of the dashboard drawn.
+ * The last line printed is one JSON object with the figures.
+ */
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { chromium } from 'playwright-core'
+import { benchDatabase, call, log, percentile, signUpWithOrganization, startTessera } from './harness.ts'
+import { initialJavaScriptKbGzip, requestsPerSecond, startBareFastify } from './load.ts'
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 40)
+const DAYS = Number(process.env.BENCH_DAYS ?? 30)
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const CONNECTIONS = 50
+const RPS_SECONDS = Number(process.env.BENCH_RPS_SECONDS ?? 10)
+const ROOT = path.resolve(import.meta.dirname, '..')
+const DAY_MS = 86_400_000
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50)
+
+/** `tessera demo` as a child process against the bench database; its last lines say what it wrote. */
+async function loadDemo(databaseUrl: string, home: string, email: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/tessera.js'), 'demo', '--email', email, '--days', String(DAYS), '--scale', String(SCALE)], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATABASE_URL: databaseUrl, TESSERA_HOME: home, TESSERA_SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.on('exit', (code) => (code === 0 ? resolve(output.trim()) : reject(new Error(`tessera demo failed (${code}): ${output.slice(-2000)}`))))
+  })
+}
+
+interface Source {
+  metrics: Array<{ id: string; name: string }>
+  pipelines: Array<{ id: string; name: string }>
+}
+
+/** Twelve widgets over the demo's sources: grouped lines and bars, areas, a pie, stat cards, a table. */
+function twelveWidgets({ metrics, pipelines }: Source) {
+  const metric = (i: number) => metrics[i % metrics.length]!.id
+  const pipeline = (i: number) => pipelines[i % pipelines.length]!.id
+  const at = (i: number, w: number, h: number) => ({ x: (i % (12 / w)) * w, y: Math.floor(i / (12 / w)) * h, w, h })
+  return [
+    { type: 'line_chart', title: 'Line 1', position: at(0, 6, 4), dataQuery: { source: 'metric', metricId: metric(0), bucket: 'auto' } },
+    { type: 'line_chart', title: 'Line 2', position: at(1, 6, 4), dataQuery: { source: 'metric', metricId: metric(1), bucket: 'auto', groupBy: 'country' } },
+    { type: 'area_chart', title: 'Area', position: at(2, 6, 4), dataQuery: { source: 'metric', metricId: metric(2), bucket: 'auto', groupBy: 'plan' } },
+    { type: 'bar_chart', title: 'Bars', position: at(3, 6, 4), config: { stacked: true }, dataQuery: { source: 'metric', metricId: metric(3), bucket: '1d', groupBy: 'platform' } },
+    { type: 'pie_chart', title: 'Pie', position: at(4, 6, 4), dataQuery: { source: 'metric', metricId: metric(4), bucket: '1mo', groupBy: 'country' } },
+    { type: 'table', title: 'Table', position: at(5, 6, 4), dataQuery: { source: 'metric', metricId: metric(5), bucket: '1d' } },
+    { type: 'stat_card', title: 'Stat 1', position: at(12, 3, 2), dataQuery: { source: 'metric', metricId: metric(0), bucket: '1d' } },
+    { type: 'stat_card', title: 'Stat 2', position: at(13, 3, 2), dataQuery: { source: 'metric', metricId: metric(1), bucket: '1d' } },
+    { type: 'stat_card', title: 'Stat 3', position: at(14, 3, 2), dataQuery: { source: 'metric', metricId: metric(2), bucket: '1d' } },
+    { type: 'stat_card', title: 'Stat 4', position: at(15, 3, 2), dataQuery: { source: 'metric', metricId: metric(3), bucket: '1d' } },
+    { type: 'line_chart', title: 'Records', position: at(8, 6, 4), dataQuery: { source: 'pipeline', pipelineId: pipeline(0), bucket: 'auto' } },
+    { type: 'bar_chart', title: 'Records by pipeline field', position: at(9, 6, 4), dataQuery: { source: 'pipeline', pipelineId: pipeline(1), bucket: '1d' } },
+  ]
+}
+
+async function main(): Promise<void> {
+  const db = await benchDatabase()
+  log(`database: ${db.where} (${db.name})`)
+  const home = path.join(db.tmp, 'home')
+  const { child, url } = await startTessera('start', db.url, home)
+  const bare = await startBareFastify()
+  try {
+    const { session, email } = await signUpWithOrganization(url)
+    let started = performance.now()
+    log(await loadDemo(db.url, home, email))
+    log(`demo loaded in ${round((performance.now() - started) / 1000)} s`)
+
+    const orgs = (await call(`${url}/api/v1/orgs`, 'GET', undefined, session)).json.organizations as Array<{ id: string; name: string }>
+    const demo = orgs.find((o) => o.name.startsWith('Acme Demo'))
+    if (!demo) throw new Error(`no demo organization among ${orgs.map((o) => o.name).join(', ')}`)
+    const api = `${url}/api/v1/orgs/${demo.id}`
+    const metrics = (await call(`${api}/metrics?limit=200`, 'GET', undefined, session)).json.metrics as Source['metrics']
+    const pipelines = (await call(`${api}/pipelines`, 'GET', undefined, session)).json.pipelines as Source['pipelines']
+    const dashboard = await call(`${api}/dashboards`, 'POST', { name: 'Bench: twelve widgets' }, session)
+    const dashboardId = String(dashboard.json.id)
+    for (const widget of twelveWidgets({ metrics, pipelines })) {
+      const created = await call(`${api}/dashboards/${dashboardId}/widgets`, 'POST', widget, session)
+      if (created.status !== 201) throw new Error(`widget ${widget.title}: ${JSON.stringify(created.json)}`)
+    }
+
+    const data = async (query: string) => {
+      const t0 = performance.now()
+      const answer = await call(`${api}/dashboards/${dashboardId}/data?${query}`, 'GET', undefined, session)
+      const ms = performance.now() - t0
+      const widgets = answer.json.widgets as Array<{ status: string; error?: { message: string } }> | undefined
+      const failed = widgets?.filter((w) => w.status === 'error') ?? []
+      if (answer.status !== 200 || failed.length > 0) throw new Error(`dashboard data: ${answer.status} ${JSON.stringify(failed.length ? failed : answer.json).slice(0, 500)}`)
+      return ms
+    }
+    // Every cold request is a different 30-day window ending on a different minute.
+    const end = Math.floor(Date.now() / 60_000) * 60_000
+    const window = (i: number) => `from=${encodeURIComponent(new Date(end - i * 60_000 - 30 * DAY_MS).toISOString())}&to=${encodeURIComponent(new Date(end - i * 60_000).toISOString())}`
+    const cold: number[] = []
+    for (let i = 1; i <= RUNS; i++) cold.push(await data(window(i)))
+    const warmQuery = window(0)
+    await data(warmQuery)
+    const warm: number[] = []
+    for (let i = 0; i < RUNS * 2; i++) warm.push(await data(warmQuery))
+    log(`12 widgets: cold median ${round(median(cold))} ms (p95 ${round(percentile(cold.sort((a, b) => a - b), 95))}), warm median ${round(median(warm))} ms`)
+
+    const warmRate = await requestsPerSecond(`${api}/dashboards/${dashboardId}/data?${warmQuery}`, session, CONNECTIONS, RPS_SECONDS * 1000)
+    const bareRate = await requestsPerSecond(bare.url, {}, CONNECTIONS, RPS_SECONDS * 1000)
+    log(`warm data endpoint ${round(warmRate.rps)} req/s (${warmRate.errors} errors), bare Fastify ${round(bareRate.rps)} req/s`)
+
+    const initialJs = initialJavaScriptKbGzip(path.join(ROOT, 'web/dist'))
+    log(`initial JavaScript ${round(initialJs)} KB gzip`)
+
+    started = performance.now()
+    const interactive = await timeToInteractive(url, session, `/orgs/${demo.id}/dashboards/${dashboardId}?${warmQuery}`, 12)
+    log(`dashboard interactive in Chromium after ${round(interactive)} ms (measured in ${round((performance.now() - started) / 1000)} s)`)
+
+    log(JSON.stringify({
+      cold_ms: round(median(cold)),
+      warm_ms: round(median(warm)),
+      warm_rps: Math.round(warmRate.rps),
+      bare_rps: Math.round(bareRate.rps),
+      rps_ratio: round(warmRate.rps / bareRate.rps, 3),
+      initial_js_kb_gz: round(initialJs),
+      interactive_ms: Math.round(interactive),
+    }))
+  } finally {
+    bare.child.kill()
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+    await db.dispose()
+  }
+}
+
+/**
+ * Median over three loads of the time from navigation start until every widget has drawn
+ * (`data-state="ready"` on each of the dashboard's widgets), with a signed-in session.
+ */
+async function timeToInteractive(base: string, session: Record<string, string>, pagePath: string, widgets: number): Promise<number> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 2000 } })
+    const [name, value] = session.cookie!.split('=')
+    await context.addCookies([{ name: name!, value: value!, url: base }])
+    const page = await context.newPage()
+    const times: number[] = []
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${base}${pagePath}`)
+      await page.waitForFunction((count) => document.querySelectorAll('[data-widget-state="ready"]').length >= count, widgets, { timeout: 30_000 })
+      times.push(await page.evaluate(() => performance.now()))
+    }
+    return median(times)
+  } finally {
+    await browser.close()
+  }
+}
+
+await main()
