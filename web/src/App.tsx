@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react'
+import { lazy, Suspense, type ReactNode } from 'react'
 import { BrowserRouter, Navigate, Route, Routes, useLocation, useSearchParams } from 'react-router-dom'
 import { Alert } from './components/Alert.tsx'
 import { Button } from './components/Button.tsx'
@@ -37,6 +37,9 @@ import { PageMetric } from './features/metrics/PageMetric.tsx'
 import { PageMetricForm } from './features/metrics/PageMetricForm.tsx'
 import { PageMetrics } from './features/metrics/PageMetrics.tsx'
 import { PageExplore } from './features/explore/PageExplore.tsx'
+import { PageDashboards } from './features/dashboards/PageDashboards.tsx'
+import { PageSavedQueries } from './features/saved-queries/PageSavedQueries.tsx'
+import { PageSavedQuery } from './features/saved-queries/PageSavedQuery.tsx'
 import { PageNewPipeline } from './features/pipelines/PageNewPipeline.tsx'
 import { PagePipelineData } from './features/pipelines/PagePipelineData.tsx'
 import { PagePipelineMapping } from './features/pipelines/PagePipelineMapping.tsx'
@@ -53,6 +56,14 @@ import { PageHome } from './features/shell/PageHome.tsx'
 import { PageNotFound } from './features/shell/PageNotFound.tsx'
 import { PageTeam } from './features/teams/PageTeam.tsx'
 import { PageTeams } from './features/teams/PageTeams.tsx'
+
+// A dashboard (grid, charts, editor) and the shared views load on demand, not with the app.
+const PageDashboard = lazy(() => import('./features/dashboards/PageDashboard.tsx').then((module) => ({ default: module.PageDashboard })))
+const PagePublicDashboard = lazy(() => import('./features/dashboards/PagePublicDashboard.tsx').then((module) => ({ default: module.PagePublicDashboard })))
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<div className="fullscreen-center"><Spinner label="Loading…" /></div>}>{children}</Suspense>
+}
 
 /** Holds every route until GET /me answered; a fresh instance goes to /setup first. */
 function AuthGate({ children }: { children: ReactNode }) {
@@ -121,6 +132,8 @@ export function AppRoutes() {
         <Route path="/invite" element={<PageInvitation />} />
         <Route path="/invite/:token" element={<PageInvitation />} />
         <Route path="/invitations/:token" element={<PageInvitation />} />
+        <Route path="/public/:token" element={<Lazy><PagePublicDashboard kind="public" /></Lazy>} />
+        <Route path="/embed/:token" element={<Lazy><PagePublicDashboard kind="embed" /></Lazy>} />
         <Route element={<RequireAuth><AppShell /></RequireAuth>}>
           <Route index element={<PageHome />} />
           <Route path="orgs/new" element={<PageCreateOrganization />} />
@@ -154,6 +167,11 @@ export function AppRoutes() {
             <Route path="metrics/:metricId" element={<PageMetric />} />
             <Route path="metrics/:metricId/edit" element={<PageMetricForm />} />
             <Route path="explore" element={<PageExplore />} />
+            <Route path="dashboards" element={<PageDashboards />} />
+            <Route path="dashboards/:dashboardId" element={<Lazy><PageDashboard /></Lazy>} />
+            <Route path="queries" element={<PageSavedQueries />} />
+            <Route path="queries/new" element={<PageSavedQuery key="new" />} />
+            <Route path="queries/:queryId" element={<PageSavedQuery />} />
             <Route path="*" element={<PageNotFound />} />
           </Route>
           <Route path="account" element={<PageAccount />} />

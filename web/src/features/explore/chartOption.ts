@@ -32,7 +32,14 @@ export function groupsOf(points: SeriesPoint[]): Map<string, SeriesPoint[]> {
   return groups
 }
 
-export function chartOption(type: ChartType, answer: SeriesAnswer, options: { unit?: string; stacked?: boolean } = {}): Record<string, unknown> {
+export interface ChartDisplay {
+  unit?: string
+  stacked?: boolean
+  /** Pie charts: a ring (default) or a full pie (false). */
+  donut?: boolean
+}
+
+export function chartOption(type: ChartType, answer: SeriesAnswer, options: ChartDisplay = {}): Record<string, unknown> {
   const groups = groupsOf(answer.points)
   const grouped = answer.points.some((point) => point.group !== undefined)
   const tooltipValue = (value: unknown) => (typeof value === 'number' ? `${value.toLocaleString()}${options.unit ? ` ${options.unit}` : ''}` : '—')
@@ -42,7 +49,8 @@ export function chartOption(type: ChartType, answer: SeriesAnswer, options: { un
     return {
       tooltip: { trigger: 'item', valueFormatter: tooltipValue },
       legend: { type: 'scroll', bottom: 0 },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data, label: { formatter: '{b}: {d}%' } }],
+      // Shares inside the slices (names are in the legend), so narrow widgets don't cut labels off.
+      series: [{ type: 'pie', radius: options.donut === false ? ['0%', '70%'] : ['40%', '75%'], center: ['50%', '45%'], data, label: { position: 'inside', formatter: '{d}%', color: '#fff', fontWeight: 600 }, labelLayout: { hideOverlap: true } }],
     }
   }
   const series = [...groups].map(([name, points]) => ({
@@ -51,13 +59,15 @@ export function chartOption(type: ChartType, answer: SeriesAnswer, options: { un
     ...(type === 'area_chart' ? { areaStyle: {} } : {}),
     ...(options.stacked && type !== 'line_chart' ? { stack: 'total' } : {}),
     showSymbol: points.length < 60,
+    ...(type === 'bar_chart' ? { barMaxWidth: 40 } : {}),
     data: points.map((point) => [point.t, point.value]),
   }))
   return {
     tooltip: { trigger: 'axis', valueFormatter: tooltipValue },
     legend: grouped ? { type: 'scroll', bottom: 0 } : { show: false },
-    grid: { left: 8, right: 16, top: 16, bottom: grouped ? 40 : 8, containLabel: true },
-    xAxis: { type: 'time' },
+    // Room above the plot for the unit's axis name.
+    grid: { left: 8, right: 16, top: options.unit ? 28 : 16, bottom: grouped ? 40 : 8, containLabel: true },
+    xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', ...(options.unit ? { name: options.unit } : {}) },
     series,
   }
@@ -78,5 +88,16 @@ export function combine(agg: string, points: SeriesPoint[]): number | null {
     }
     default:
       return values.reduce((sum, value) => sum + value, 0)
+  }
+}
+
+/** A stat card's sparkline: a bare line without axes or labels. */
+export function sparklineOption(values: number[], colour: string): Record<string, unknown> {
+  return {
+    animation: false,
+    grid: { left: 0, right: 0, top: 2, bottom: 2 },
+    xAxis: { type: 'category', show: false, boundaryGap: false },
+    yAxis: { type: 'value', show: false, scale: true },
+    series: [{ type: 'line', data: values, showSymbol: false, lineStyle: { width: 2, color: colour }, areaStyle: { color: colour, opacity: 0.12 } }],
   }
 }

@@ -64,12 +64,14 @@ export function AppShell() {
               <div className="nav-group">
                 <p className="nav-heading">{org.name}</p>
                 <ul>
+                  <NavItem to={`/orgs/${org.id}/dashboards`}>Dashboards</NavItem>
                   <NavItem to={`/orgs/${org.id}/members`}>Members</NavItem>
                   <NavItem to={`/orgs/${org.id}/teams`}>Teams</NavItem>
                   <NavItem to={`/orgs/${org.id}/data-sources`}>Data sources</NavItem>
                   <NavItem to={`/orgs/${org.id}/pipelines`}>Pipelines</NavItem>
                   <NavItem to={`/orgs/${org.id}/metrics`}>Metrics</NavItem>
                   <NavItem to={`/orgs/${org.id}/explore`}>Explore</NavItem>
+                  <NavItem to={`/orgs/${org.id}/queries`}>Queries</NavItem>
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
                   <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>

@@ -2,6 +2,7 @@ import { Navigate, useNavigate } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { useAuth } from '../auth/AuthContext.ts'
+import { LoadDemoButton } from '../dashboards/PageDashboards.tsx'
 import { OrganizationForm } from '../organizations/components/OrganizationForm.tsx'
 import { rememberOrg, useCurrentOrg } from '../organizations/useCurrentOrg.ts'
 
@@ -30,6 +31,17 @@ export function PageHome() {
             rememberOrg(created.id)
             await auth.refresh()
             navigate(`/orgs/${created.id}/members`)
+          }}
+        />
+      </div>
+      <div className="card">
+        <h2>Or look around first</h2>
+        <p className="muted">Load a demo organization with 30 days of generated product metrics, pipelines, workflow runs and orders, and a ready-made dashboard for each.</p>
+        <LoadDemoButton
+          onLoaded={async (organizationId) => {
+            rememberOrg(organizationId)
+            await auth.refresh()
+            navigate(`/orgs/${organizationId}/dashboards`)
           }}
         />
       </div>
