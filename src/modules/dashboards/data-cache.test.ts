@@ -57,6 +57,18 @@ describe('dashboard data cache', () => {
     expect((await api(view, viewer)).json().asOf).not.toBe(first.json().asOf)
   })
 
+  it('shares one answer among the viewers of a public link, refreshed by ingest too', async () => {
+    const link = await api(`/dashboards/${dashboardId}/public-link`, org.owner, 'POST', {})
+    expect(link.statusCode, link.body).toBe(201)
+    const view = () => ctx.app.inject({ method: 'GET', url: `/api/v1/public/dashboards/${link.json().token}/data` })
+    const first = (await view()).json()
+    expect((await view()).json().asOf).toBe(first.asOf)
+    const before = total(first)
+    const pushed = await api(`/metrics/${metricId}/points`, org.owner, 'POST', [{ timestamp: new Date().toISOString(), value: 5 }])
+    expect(pushed.json()).toMatchObject({ accepted: 1 })
+    await expect.poll(async () => total((await view()).json()), { timeout: 5_000 }).toBe(before + 5)
+  })
+
   it('recomputes after the dashboard changes', async () => {
     const view = `/dashboards/${dashboardId}/data?range=24h`
     const before = (await api(view, org.owner)).json()

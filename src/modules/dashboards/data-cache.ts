@@ -1,4 +1,6 @@
+import type { Services } from '../../platform/services.ts'
 import type { LiveHub } from '../live/live.hub.ts'
+import { sharedLiveHub } from '../live/shared-hub.ts'
 import type { DashboardData } from './widgets.schema.ts'
 
 /** An answer about "now" goes stale as the window slides, even without new data. */
@@ -85,4 +87,16 @@ export class DashboardDataCache {
       this.entries.delete(oldKey)
     }
   }
+}
+
+const caches = new WeakMap<Services, DashboardDataCache>()
+
+/** The process's one cache for a set of services: members' views and public or embedded views share it. */
+export function sharedDashboardDataCache(services: Services): DashboardDataCache {
+  let cache = caches.get(services)
+  if (!cache) {
+    cache = new DashboardDataCache(sharedLiveHub(services))
+    caches.set(services, cache)
+  }
+  return cache
 }

@@ -7,7 +7,7 @@ import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { SERIES_CACHE_TTL_SECONDS } from '../timeseries/series.cache.ts'
 import { DashboardParams } from './dashboards.schema.ts'
 import { load, viewContext } from './dashboards.service.ts'
-import { DashboardDataCache } from './data-cache.ts'
+import { sharedDashboardDataCache } from './data-cache.ts'
 import { resolveRange } from './data-range.ts'
 import { CreateWidgetBody, DashboardData, DashboardDataQuery, LayoutBody, UpdateWidgetBody, WidgetList, WidgetParams, WidgetResponse } from './widgets.schema.ts'
 import * as service from './widgets.service.ts'
@@ -20,7 +20,7 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const hub = sharedLiveHub(services)
     app.addHook('onClose', async () => hub.stop())
-    const dataCache = new DashboardDataCache(hub)
+    const dataCache = sharedDashboardDataCache(services)
     const savedQueries = savedQueryRunContext(services)
 
     app.get('/orgs/:orgId/dashboards/:dashboardId/widgets', {

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts'
 import type { Services } from '../../platform/services.ts'
 import type { DashboardRow } from '../dashboards/dashboards.repository.ts'
 import { load } from '../dashboards/dashboards.service.ts'
+import { sharedDashboardDataCache } from '../dashboards/data-cache.ts'
 import { dashboardData, listWidgets } from '../dashboards/widgets.service.ts'
 import { asOrgRole, type OrgActor } from '../organizations/org-actor.ts'
 import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
@@ -146,19 +147,25 @@ export function sharedData(services: Services, request: FastifyRequest, grant: S
       throw new AppError('invalid_time_range', 400, 'Give either range (a window ending now, e.g. 24h) or from and to, not both')
     }
     const range = query.range !== undefined ? resolveRange({ relative: query.range }) : viewerRange ? { from: query.from, to: query.to } : resolveRange(access.range)
-    const data = await dashboardData(
-      trx,
-      actor,
-      dashboard.id,
-      {
-        ...(range.from !== undefined && { from: range.from }),
-        ...(range.to !== undefined && { to: range.to }),
-        ...(query.tz !== undefined && { tz: query.tz }),
-        filters: query.filters ?? JSON.stringify(access.filters),
-      },
-      cacheTtlSeconds,
-      savedQueryRunContext(services),
-    )
+    const filters = query.filters ?? JSON.stringify(access.filters)
+    // Every viewer of the same shared view gets one computation (the members' data cache).
+    const rangeKey = query.range ?? (viewerRange ? [query.from, query.to] : access.range)
+    const aboutNow = query.range !== undefined || (viewerRange ? query.to === undefined : 'relative' in access.range)
+    const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), rangeKey, query.tz, filters])
+    const data = await sharedDashboardDataCache(services).answer(dashboard.organization_id, key, aboutNow, () =>
+      dashboardData(
+        trx,
+        actor,
+        dashboard.id,
+        {
+          ...(range.from !== undefined && { from: range.from }),
+          ...(range.to !== undefined && { to: range.to }),
+          ...(query.tz !== undefined && { tz: query.tz }),
+          filters,
+        },
+        cacheTtlSeconds,
+        savedQueryRunContext(services),
+      ))
     const { widgets } = await listWidgets(trx, actor, dashboard.id)
     return toPublicData(data, widgetKeys(widgets))
   })
