@@ -35,10 +35,10 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50)
 
 /** `tessera demo` as a child process against the bench database; its last lines say what it wrote. */
-async function loadDemo(databaseUrl: string, home: string, email: string): Promise<string> {
+async function loadDemo(env: NodeJS.ProcessEnv, email: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/tessera.js'), 'demo', '--email', email, '--days', String(DAYS), '--scale', String(SCALE)], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', DATABASE_URL: databaseUrl, TESSERA_HOME: home, TESSERA_SECRET_KEY: 'bench-secret-key-bench-secret-key-bench-secret-key', LOG_LEVEL: 'warn' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -78,19 +78,19 @@ async function main(): Promise<void> {
   const db = await benchDatabase()
   log(`database: ${db.where} (${db.name})`)
   const home = path.join(db.tmp, 'home')
-  const { child, url } = await startTessera('start', db.url, home)
+  const { child, url, env } = await startTessera('start', db.url, home)
   const bare = await startBareFastify()
   try {
     const { session, email } = await signUpWithOrganization(url)
     let started = performance.now()
-    log(await loadDemo(db.url, home, email))
+    log(await loadDemo(env, email))
     log(`demo loaded in ${round((performance.now() - started) / 1000)} s`)
 
     const orgs = (await call(`${url}/api/v1/orgs`, 'GET', undefined, session)).json.organizations as Array<{ id: string; name: string }>
     const demo = orgs.find((o) => o.name.startsWith('Acme Demo'))
     if (!demo) throw new Error(`no demo organization among ${orgs.map((o) => o.name).join(', ')}`)
     const api = `${url}/api/v1/orgs/${demo.id}`
-    const metrics = (await call(`${api}/metrics?limit=200`, 'GET', undefined, session)).json.metrics as Source['metrics']
+    const metrics = (await call(`${api}/metrics`, 'GET', undefined, session)).json.metrics as Source['metrics']
     const pipelines = (await call(`${api}/pipelines`, 'GET', undefined, session)).json.pipelines as Source['pipelines']
     const dashboard = await call(`${api}/dashboards`, 'POST', { name: 'Bench: twelve widgets' }, session)
     const dashboardId = String(dashboard.json.id)

@@ -39,25 +39,24 @@ export function percentile(sorted: number[], p: number): number {
  * database and waits for /api/health. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
  * (for example) profiles it.
  */
-export async function startTessera(command: 'serve' | 'start', databaseUrl: string, home: string): Promise<{ child: ChildProcess; url: string }> {
+export async function startTessera(command: 'serve' | 'start', databaseUrl: string, home: string): Promise<{ child: ChildProcess; url: string; env: NodeJS.ProcessEnv }> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, BIN, command], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
-      TESSERA_HOME: home,
-      PUBLIC_URL: url,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  // Also the environment of any other tessera command of the run (same database, home and key).
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
+    TESSERA_HOME: home,
+    PUBLIC_URL: url,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  }
+  const child = spawn(process.execPath, [...nodeArgs, BIN, command], { env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)))
   const deadline = Date.now() + 120_000
@@ -67,7 +66,7 @@ export async function startTessera(command: 'serve' | 'start', databaseUrl: stri
     }
     // Any answer will do: without a worker (serve) health answers 503, and the API is up.
     if (await fetch(`${url}/api/health`).then(() => true, () => false)) {
-      return { child, url }
+      return { child, url, env }
     }
     await sleep(250)
   }

@@ -12,6 +12,7 @@ const MAX_ENTRIES = 1_000
 interface Entry {
   expiresAt: number
   readonly answer: Promise<DashboardData>
+  json?: Promise<string>
 }
 
 /**
@@ -37,11 +38,29 @@ export class DashboardDataCache {
   ) {}
 
   async answer(orgId: string, key: string, aboutNow: boolean, compute: () => Promise<DashboardData>): Promise<DashboardData> {
+    const entry = await this.entry(orgId, key, aboutNow, compute)
+    return entry ? entry.answer : compute()
+  }
+
+  /**
+   * The answer as the JSON text of the response: serialized once per entry, since turning
+   * thousands of points into JSON on every request costs more than everything else a warm
+   * request does.
+   */
+  async answerJson(orgId: string, key: string, aboutNow: boolean, compute: () => Promise<DashboardData>): Promise<string> {
+    const entry = await this.entry(orgId, key, aboutNow, compute)
+    if (!entry) return JSON.stringify(await compute())
+    entry.json ??= entry.answer.then((data) => JSON.stringify(data))
+    return entry.json
+  }
+
+  /** The entry for a view, computing it when missing or expired; none while LISTEN is down. */
+  private async entry(orgId: string, key: string, aboutNow: boolean, compute: () => Promise<DashboardData>): Promise<Entry | undefined> {
     const listening = await this.follow(orgId)
-    if (!listening) return compute()
+    if (!listening) return undefined
     const fullKey = `${orgId}|${this.hub.listeningEpoch}|${this.generations.get(orgId) ?? 0}|${key}`
     const cached = this.entries.get(fullKey)
-    if (cached && cached.expiresAt > this.now()) return cached.answer
+    if (cached && cached.expiresAt > this.now()) return cached
     const answer = compute()
     const entry: Entry = { expiresAt: this.now() + (aboutNow ? NOW_MAX_AGE_MS : MAX_AGE_MS), answer }
     this.remember(fullKey, entry)
@@ -56,7 +75,7 @@ export class DashboardDataCache {
         if (this.entries.get(fullKey) === entry) this.entries.delete(fullKey)
       },
     )
-    return answer
+    return entry
   }
 
   /** Subscribes to the organization's data changes once; false when LISTEN is unavailable. */

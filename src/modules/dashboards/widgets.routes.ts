@@ -73,16 +73,19 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
         querystring: DashboardDataQuery,
         response: { 200: DashboardData },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
       const query = resolveRange(request.query)
-      return withOrgActor(services, request, request.params.orgId, async (trx, actor) => {
+      const json = await withOrgActor(services, request, request.params.orgId, async (trx, actor) => {
         // Access is checked per viewer; the answer is shared by everyone looking at the same view.
         const dashboard = await load(trx, actor, request.params.dashboardId, 1 /* view */)
         const { from, to, tz, filters, range } = request.query
         const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), range ?? [from, to], tz, filters])
-        return dataCache.answer(actor.orgId, key, to === undefined, () => service.dashboardData(trx, actor, dashboard.id, query, ttlSeconds, savedQueries))
+        return dataCache.answerJson(actor.orgId, key, to === undefined, () => service.dashboardData(trx, actor, dashboard.id, query, ttlSeconds, savedQueries))
       })
+      // Already the JSON of a DashboardData (serialized once per shared answer): Fastify sends a
+      // string with a JSON content type as it is, without serializing it again.
+      return reply.type('application/json; charset=utf-8').send(json as unknown as DashboardData)
     })
   }
 }
