@@ -1,3 +1,4 @@
+import { useRef } from 'react'
 import { Navigate, useNavigate } from 'react-router-dom'
 import { Alert } from '../../components/Alert.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
@@ -11,8 +12,11 @@ export function PageHome() {
   const auth = useAuth()
   const navigate = useNavigate()
   const { org } = useCurrentOrg()
+  // Where to go once the organization just made (the demo) is known: refreshing the session
+  // re-renders this page with it before the caller could navigate.
+  const landing = useRef<string | undefined>(undefined)
   if (org) {
-    return <Navigate to={`/orgs/${org.id}/members`} replace />
+    return <Navigate to={landing.current ?? `/orgs/${org.id}/members`} replace />
   }
   const pending = auth.organizations.filter((candidate) => candidate.status === 'pending')
   return (
@@ -39,9 +43,9 @@ export function PageHome() {
         <p className="muted">Load a demo organization with 30 days of generated product metrics, pipelines, workflow runs and orders, and a ready-made dashboard for each.</p>
         <LoadDemoButton
           onLoaded={async (organizationId) => {
+            landing.current = `/orgs/${organizationId}/dashboards`
             rememberOrg(organizationId)
             await auth.refresh()
-            navigate(`/orgs/${organizationId}/dashboards`)
           }}
         />
       </div>
