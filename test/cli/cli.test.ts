@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readMigrations } from '../../src/platform/migrate.ts'
 import { PASSWORD, uniqueEmail } from '../app.ts'
 import { createTestDatabase, type TestDatabase } from '../database.ts'
-import { TEST_SECRET_KEY } from '../secret.ts'
+import { runTessera, TESSERA_BIN, tesseraEnv } from './run.ts'
 
-const BIN = path.resolve('bin/tessera.js')
 const TIMEOUT_MS = 60_000
 
 let testDb: TestDatabase
@@ -27,50 +26,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
-/** A clean environment: nothing of the test runner's own variables leaks into the CLI. */
-function cliEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    DATABASE_URL: testDb.adminUrl,
-    TESSERA_HOME: home,
-    NODE_ENV: 'development',
-    TESSERA_SECRET_KEY: TEST_SECRET_KEY.toString('utf8'),
-    LOG_LEVEL: 'warn',
-    ...overrides,
-  }
-  for (const key of Object.keys(env)) {
-    if (env[key] === undefined) {
-      delete env[key]
-    }
-  }
-  return env
-}
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function tessera(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`tessera ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`))
-    }, TIMEOUT_MS)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const cliEnv = (env: Record<string, string | undefined> = {}) => tesseraEnv({ databaseUrl: testDb.adminUrl, home, env })
+const tessera = (args: string[], env: Record<string, string | undefined> = {}) => runTessera(args, { databaseUrl: testDb.adminUrl, home, env, timeoutMs: TIMEOUT_MS })
 
 describe('tessera --help', () => {
   const COMMANDS = [[], ['start'], ['serve'], ['worker'], ['migrate'], ['user'], ['user', 'create'], ['settings'], ['settings', 'get'], ['settings', 'set']]
@@ -161,7 +118,7 @@ describe('configuration errors', () => {
 
 describe('tessera start', () => {
   it('serves /api/health on the port it prints and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'start'], { env: cliEnv({ PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [TESSERA_BIN, 'start'], { env: cliEnv({ PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

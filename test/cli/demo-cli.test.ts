@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -6,9 +5,8 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PASSWORD, uniqueEmail } from '../app.ts'
 import { createTestDatabase, type TestDatabase } from '../database.ts'
-import { TEST_SECRET_KEY } from '../secret.ts'
+import { runTessera } from './run.ts'
 
-const BIN = path.resolve('bin/tessera.js')
 const TIMEOUT_MS = 120_000
 
 let testDb: TestDatabase
@@ -26,39 +24,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** bin/tessera.js against the test database, with nothing of the runner's environment. */
-function tessera(args: string[]): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: testDb.adminUrl,
-    TESSERA_HOME: home,
-    NODE_ENV: 'development',
-    TESSERA_SECRET_KEY: TEST_SECRET_KEY.toString('utf8'),
-    LOG_LEVEL: 'warn',
-  }
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`tessera ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`))
-    }, TIMEOUT_MS)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+const tessera = (args: string[]) => runTessera(args, { databaseUrl: testDb.adminUrl, home, timeoutMs: TIMEOUT_MS })
 
 const count = (stdout: string, label: string) => Number(new RegExp(`${label}: ([\\d,]+)`).exec(stdout)?.[1]?.replace(/,/g, '') ?? Number.NaN)
 

@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, registerUser, type TestContext } from '../../../test/app.ts'
-import { TEST_SECRET_KEY } from '../../../test/secret.ts'
+import { runTessera } from '../../../test/cli/run.ts'
 import { addMember, createOrg, type OrgFixture } from '../../../test/tenancy.ts'
 import { createMetric } from '../timeseries/series.fixtures.ts'
 
 /** `tessera dashboards export|import`, spawned as an operator would run it, against the test database. */
 
-const BIN = path.resolve('bin/tessera.js')
 const TIMEOUT_MS = 60_000
 
 let ctx: TestContext
@@ -25,39 +23,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+const tessera = (args: string[]) => runTessera(args, { databaseUrl: ctx.testDb.adminUrl, home, timeoutMs: TIMEOUT_MS })
 
-function tessera(args: string[]): Promise<Result> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: ctx.testDb.adminUrl,
-    TESSERA_HOME: home,
-    NODE_ENV: 'development',
-    TESSERA_SECRET_KEY: TEST_SECRET_KEY.toString('utf8'),
-    LOG_LEVEL: 'warn',
-  }
-  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`tessera ${args.join(' ')} did not finish:\n${stdout}\n${stderr}`))
-    }, TIMEOUT_MS)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
 
 const api = (org: OrgFixture, method: 'GET' | 'POST' | 'PUT', rest: string, payload?: Record<string, unknown>) =>
   ctx.app.inject({ method, url: `/api/v1/orgs/${org.id}/dashboards${rest}`, headers: org.owner.headers, ...(payload && { payload }) })
