@@ -112,6 +112,40 @@ function assertReachableByPostgresUser(dir: string): void {
   }
 }
 
+/**
+ * Shuts down (fast: rolls back open transactions) a PostgreSQL left running on dataDir by a
+ * Tessera process that no longer runs. The pid in postmaster.pid is trusted only if that
+ * process still runs this data directory: after a reboot the pid may belong to anything.
+ */
+export async function stopOrphanedPostmaster(dataDir: string, log: (message: string) => void = () => undefined): Promise<void> {
+  let pid: number
+  try {
+    pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+  } catch {
+    return
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !commandLineOf(pid).includes(dataDir)) {
+    return
+  }
+  log(`stopping the PostgreSQL (pid ${pid}) a previous Tessera left running on ${dataDir}`)
+  process.kill(pid, 'SIGINT')
+  const deadline = Date.now() + 60_000
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) {
+      throw new Error(`The PostgreSQL left running on ${dataDir} (pid ${pid}) did not stop within a minute; stop it and start Tessera again.`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+  } catch {
+    return ''
+  }
+}
+
 function urlFor(port: number, password: string, database = 'postgres'): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`
 }
@@ -172,8 +206,10 @@ export async function startEmbeddedPostgres(
     rmSync(dataDir, { recursive: true, force: true })
     await cluster.initialise()
   }
-  // A previous Tessera that was killed leaves postmaster.pid behind; PostgreSQL
-  // itself checks whether that pid still runs, so a stale file is harmless.
+  // A previous Tessera that was killed leaves postmaster.pid behind; PostgreSQL itself checks
+  // whether that pid still runs, so a stale file is harmless. But SIGKILL reaches only the Node
+  // process: its PostgreSQL keeps running, owned by nobody, and holds the data directory.
+  await stopOrphanedPostmaster(dataDir, log)
   await cluster.start()
   writeFileSync(stateFile, JSON.stringify({ port, pid: process.pid, startedAt: new Date().toISOString() } satisfies State))
 
