@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -39,7 +39,7 @@ export function percentile(sorted: number[], p: number): number {
  * database and waits for /api/health. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
  * (for example) profiles it.
  */
-export async function startTessera(command: 'serve' | 'start', databaseUrl: string, home: string): Promise<{ child: ChildProcess; url: string; env: NodeJS.ProcessEnv }> {
+export async function startTessera(command: 'serve' | 'start', databaseUrl: string, home: string, secretKey = randomBytes(48).toString('base64url')): Promise<{ child: ChildProcess; url: string; env: NodeJS.ProcessEnv }> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
@@ -49,7 +49,7 @@ export async function startTessera(command: 'serve' | 'start', databaseUrl: stri
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
-    TESSERA_SECRET_KEY: randomBytes(48).toString('base64url'),
+    TESSERA_SECRET_KEY: secretKey,
     TESSERA_HOME: home,
     PUBLIC_URL: url,
     HOST: '127.0.0.1',
@@ -78,13 +78,20 @@ export async function call(url: string, method: string, body: unknown, headers: 
   return { status: response.status, json: (await response.json()) as Record<string, unknown>, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' }
 }
 
+/** Signs in an existing user (password of signUpWithOrganization): the session headers. */
+export async function signIn(base: string, email: string): Promise<Record<string, string>> {
+  const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password: BENCH_PASSWORD })
+  if (login.status !== 200) throw new Error(`sign-in of ${email} failed: ${login.status}`)
+  return { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
+}
+
+const BENCH_PASSWORD = 'correct horse battery staple'
+
 /** A new user signed in, and an organization of theirs, through the API: the session headers, the organization id and the user's email. */
 export async function signUpWithOrganization(base: string): Promise<{ session: Record<string, string>; orgId: string; email: string }> {
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`
-  const password = 'correct horse battery staple'
-  await call(`${base}/api/v1/auth/register`, 'POST', { email, password, name: 'Bench' })
-  const login = await call(`${base}/api/v1/auth/login`, 'POST', { email, password })
-  const session = { cookie: login.cookie, 'x-csrf-token': String(login.json.csrfToken) }
+  await call(`${base}/api/v1/auth/register`, 'POST', { email, password: BENCH_PASSWORD, name: 'Bench' })
+  const session = await signIn(base, email)
   const org = await call(`${base}/api/v1/orgs`, 'POST', { name: 'Bench', slug: `bench-${randomBytes(3).toString('hex')}` }, session)
   return { session, orgId: String(org.json.id), email }
 }
@@ -101,8 +108,23 @@ export interface BenchDatabase {
   dispose(): Promise<void>
 }
 
-/** A scratch database for one run: on BENCH_DATABASE_URL (a superuser URL) or an embedded cluster. */
-export async function benchDatabase(): Promise<BenchDatabase> {
+/**
+ * The secret key Tessera runs a bench database with: random, except for a database kept for
+ * later runs, which must decrypt what the first run encrypted (a bench database holds nothing
+ * secret).
+ */
+export function benchSecretKey(name: string): string {
+  return process.env.BENCH_KEEP === '1' || process.env.BENCH_REUSE_DATABASE
+    ? createHash('sha256').update(`tessera-bench:${name}`).digest('base64url') + createHash('sha256').update(`tessera-bench-2:${name}`).digest('base64url')
+    : randomBytes(48).toString('base64url')
+}
+
+/**
+ * A scratch database for one run: on BENCH_DATABASE_URL (a superuser URL) or an embedded cluster.
+ * `reuse` names a database an earlier run kept (BENCH_KEEP=1) on BENCH_DATABASE_URL: it is
+ * used as it is and kept again.
+ */
+export async function benchDatabase(reuse?: string): Promise<BenchDatabase> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'))
   // As root, the embedded PostgreSQL runs as the postgres OS user, who must be able to enter it.
   chmodSync(tmp, 0o711)
@@ -114,14 +136,18 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   const superuserUrl = external ?? embedded!.adminUrl
   const su = new URL(superuserUrl)
   const onDatabase = (database: string) => withCredentials(superuserUrl, decodeURIComponent(su.username), decodeURIComponent(su.password), database)
-  const name = `tessera_bench_${randomBytes(4).toString('hex')}`
+  if (reuse && !external) throw new Error('reusing a kept database needs BENCH_DATABASE_URL')
+  const name = reuse ?? `tessera_bench_${randomBytes(4).toString('hex')}`
   return {
     tmp,
     where: external ? 'BENCH_DATABASE_URL' : 'embedded',
     name,
     url: onDatabase(name),
     async dispose() {
-      if (external) {
+      // BENCH_KEEP=1 leaves a scratch database on BENCH_DATABASE_URL behind, to look into afterwards.
+      if (external && (process.env.BENCH_KEEP === '1' || reuse)) {
+        log(`kept the database ${name}`)
+      } else if (external) {
         const client = new pg.Client({ connectionString: onDatabase('postgres') })
         await client.connect()
         await client.query(`drop database if exists ${name} with (force)`).catch(() => undefined)

@@ -3,25 +3,31 @@ import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Agent, request } from 'undici'
-import { freePort, sleep } from './harness.ts'
+import { freePort, percentile, sleep } from './harness.ts'
 
 /**
  * Requests per second of one GET under `connections` concurrent keep-alive connections for
  * `durationMs` (after a short warm-up), counting only 200 answers; anything else is an error.
+ * p99Ms: the 99th percentile of the counted answers' latency, as the client saw it.
  */
-export async function requestsPerSecond(url: string, headers: Record<string, string>, connections = 50, durationMs = 10_000): Promise<{ rps: number; errors: number }> {
+export async function requestsPerSecond(url: string, headers: Record<string, string>, connections = 50, durationMs = 10_000): Promise<{ rps: number; errors: number; p99Ms: number }> {
   const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 })
   let ok = 0
   let errors = 0
   let measuring = false
   let running = true
+  const latencies: number[] = []
   const worker = async () => {
     while (running) {
       try {
+        const started = performance.now()
         const response = await request(url, { headers, dispatcher: agent })
         await response.body.dump()
         if (response.statusCode === 200) {
-          if (measuring) ok += 1
+          if (measuring) {
+            ok += 1
+            latencies.push(performance.now() - started)
+          }
         } else {
           errors += 1
         }
@@ -40,7 +46,8 @@ export async function requestsPerSecond(url: string, headers: Record<string, str
   running = false
   await Promise.all(workers)
   await agent.close()
-  return { rps: ok / (elapsed / 1000), errors }
+  latencies.sort((a, b) => a - b)
+  return { rps: ok / (elapsed / 1000), errors, p99Ms: percentile(latencies, 99) }
 }
 
 /**

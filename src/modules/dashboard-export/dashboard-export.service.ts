@@ -4,6 +4,7 @@ import { load, type ViewContext } from '../dashboards/dashboards.service.ts'
 import { resolveRange } from '../dashboards/data-range.ts'
 import { STATIC_TYPES, type DashboardDataQuery } from '../dashboards/widgets.schema.ts'
 import { dashboardData, listWidgets } from '../dashboards/widgets.service.ts'
+import { inTransaction } from '../widget-data/widget-data.service.ts'
 import type { OrgActor } from '../organizations/org-actor.ts'
 import type { SavedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { checkTimeZone } from '../timeseries/series.buckets.ts'
@@ -43,7 +44,7 @@ export async function widgetExport(db: Trx, actor: OrgActor, dashboardId: string
   if (!widget) throw notFound('widget')
   const noData = new AppError('widget_has_no_data', 400, `"${widget.title}" is a ${widget.type} widget: it shows no data to export`)
   if (STATIC_TYPES.includes(widget.type)) throw noData
-  const data = await dashboardData(db, actor, dashboardId, resolveRange(query), context.cacheTtlSeconds, context.savedQueries)
+  const data = await dashboardData(inTransaction(db), actor, dashboardId, resolveRange(query), context.cacheTtlSeconds, context.savedQueries)
   const answer: WidgetAnswer | undefined = data.widgets.find((w) => w.id === widget.id)
   if (answer?.status === 'error') {
     throw new AppError('widget_data_error', 422, `"${widget.title}" could not load its data, so there is nothing to export: ${answer.error.message}`, { details: { widgetError: answer.error } })
@@ -61,13 +62,13 @@ function stringEntries(value: unknown): Record<string, string> {
 
 /**
  * Everything the PDF shows, read in the request's transaction: the dashboard, its widgets and
- * their data (one snapshot, as GET …/data answers it). Rendering happens after.
+ * their data (one snapshot; GET …/data answers the same figures). Rendering happens after.
  */
 export async function dashboardPdfModel(db: Trx, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, context: DataContext, view: ViewContext): Promise<PdfDashboard> {
   const tz = checkTimeZone(query.tz ?? 'UTC')
   const dashboard = await load(db, actor, dashboardId, VIEW)
   const { widgets } = await listWidgets(db, actor, dashboardId)
-  const data = await dashboardData(db, actor, dashboardId, resolveRange(query), context.cacheTtlSeconds, context.savedQueries)
+  const data = await dashboardData(inTransaction(db), actor, dashboardId, resolveRange(query), context.cacheTtlSeconds, context.savedQueries)
   const answers = new Map<string, WidgetAnswer>(data.widgets.map((w) => [w.id, w]))
   await logExport(db, actor, dashboardId, view)
   return {

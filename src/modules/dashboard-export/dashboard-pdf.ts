@@ -1,11 +1,12 @@
 import PDFDocument from 'pdfkit'
 import SVGtoPDF from 'svg-to-pdfkit'
 import type { SeriesResponse } from '../timeseries/series.schema.ts'
+import type { StatComparison } from '../widget-data/widget-data.schema.ts'
 import { CHART_TYPES, chartSvg, sparklineSvg, tableChartSvg, type ChartType } from './chart-svg.ts'
 import { answerTable, isGrouped, type Cell, type ExportTable, type QueryTable, type WidgetAnswer } from './export-table.ts'
 import { markdownToText } from './markdown-text.ts'
 import { FOOTER_HEIGHT, MARGIN, PAGE, layoutPages, type Placement } from './pdf-layout.ts'
-import { bucketWord, statFigures } from './stat-figures.ts'
+import { statFigures } from './stat-figures.ts'
 import { winAnsi } from './win-ansi.ts'
 import { readableInZone } from './zoned-time.ts'
 
@@ -135,9 +136,9 @@ function formatStat(value: number | null): string {
   return Math.abs(value) >= 100_000 ? new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(value) : numberFormat.format(value)
 }
 
-/** The latest value (coloured by its thresholds), its change against the bucket before, the target and a sparkline, as on screen. */
-function statCard(doc: Doc, widget: PdfWidget, series: SeriesResponse, box: Box): void {
-  const figures = statFigures(series, widget.config)
+/** The range's value (coloured by its thresholds), its change against the period before, the target and a sparkline, as on screen. */
+function statCard(doc: Doc, widget: PdfWidget, series: SeriesResponse, comparison: StatComparison | undefined, box: Box): void {
+  const figures = statFigures(series, widget.config, comparison)
   const unit = str(widget.config.unit)
   const size = Math.max(12, Math.min(30, box.height * 0.4))
   const text = formatStat(figures.value)
@@ -148,7 +149,7 @@ function statCard(doc: Doc, widget: PdfWidget, series: SeriesResponse, box: Box)
   let y = box.y + size + 3
   const lines: Array<[string, string]> = []
   const change = figures.changePercent
-  lines.push(change === null ? [`no previous value vs previous ${bucketWord(series.bucket)}`, COLOR.muted] : [`${change > 0 ? '+' : change < 0 ? '-' : '±'}${Math.abs(change).toFixed(1)}% vs previous ${bucketWord(series.bucket)}`, change >= 0 ? COLOR.up : COLOR.down])
+  lines.push(change === null ? [`— vs ${figures.against}`, COLOR.muted] : [`${change > 0 ? '+' : change < 0 ? '-' : '±'}${Math.abs(change).toFixed(1)}% vs ${figures.against}`, change >= 0 ? COLOR.up : COLOR.down])
   if (figures.tone === 'warning' || figures.tone === 'critical') lines.push([figures.tone === 'critical' ? 'Critical' : 'Warning', TONE[figures.tone]])
   if (figures.targetPercent !== null) lines.push([`${figures.targetPercent.toFixed(0)}% of target ${formatStat(widget.config.target as number)}${unit ? ` ${unit}` : ''}`, COLOR.muted])
   for (const [content, color] of lines) {
@@ -219,7 +220,7 @@ function widgetBody(doc: Doc, widget: PdfWidget, box: Box, tz: string): void {
   if (answer.status !== 'ok') return centered(doc, 'No data', box)
   if (answer.series && CHART_TYPES.includes(widget.type)) return chart(doc, widget.type as ChartType, answer.series, box, widget, tz)
   if (answer.table && CHART_TYPES.includes(widget.type) && queryChart(doc, widget, answer.table, box)) return
-  if (answer.series && widget.type === 'stat_card') return statCard(doc, widget, answer.series, box)
+  if (answer.series && widget.type === 'stat_card') return statCard(doc, widget, answer.series, answer.comparison, box)
   const data = answer.series ? seriesForTable(answer.series) : answerTable(answer)
   if (data) return table(doc, data, box, tz)
   centered(doc, 'No data', box)

@@ -3,6 +3,7 @@ import type { SeriesResponse } from '../timeseries/series.schema.ts'
 import { escapeText, toCsv } from './csv.ts'
 import { renderDashboardPdf, type PdfWidget } from './dashboard-pdf.ts'
 import { queryTable, seriesTable } from './export-table.ts'
+import { periodLength, statFigures } from './stat-figures.ts'
 import { pdfPageCount, pdfText, unzip } from './export.fixtures.ts'
 import { attachment } from './filename.ts'
 import { markdownToText } from './markdown-text.ts'
@@ -189,18 +190,39 @@ describe('renderDashboardPdf', () => {
       filters: { region: 'eu' },
       widgets: [
         widget('a', 'Orders per hour', 'line_chart', 0, ok),
-        widget('b', 'Revenue total', 'stat_card', 5, ok, { unit: 'EUR', target: 10, thresholds: { warning: 6, critical: 20 } }),
+        widget('b', 'Revenue total', 'stat_card', 5, { ...ok, comparison: { value: 12, previous: 10, from: T0, to: '2026-03-01T10:00:00.000Z', previousFrom: '2026-03-01T06:00:00.000Z', previousTo: T0 } }, { unit: 'EUR', target: 10, thresholds: { warning: 6, critical: 20 } }),
         widget('c', 'Broken chart', 'bar_chart', 10, { status: 'error', error: { code: 'not_found', message: 'The metric does not exist' } }),
       ],
     }, { compress: false })
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
     expect(pdfPageCount(pdf)).toBe(2)
     const text = pdfText(pdf).join('\n')
-    // The stat card shows the latest bucket (7), its change against the one before, its tone and target, as on screen.
-    for (const expected of ['Weekly review', 'Orders per hour', 'Revenue total', '7', 'EUR', '+40.0% vs previous hour', 'Warning', '70% of target 10 EUR', 'Broken chart', 'Could not load this widget', 'page 2 of 2']) {
+    // The stat card shows the range's value (12), its change against the 2 hours before, its tone and target, as on screen.
+    for (const expected of ['Weekly review', 'Orders per hour', 'Revenue total', '12', 'EUR', '+20.0% vs previous 2 h', 'Warning', '120% of target 10 EUR', 'Broken chart', 'Could not load this widget', 'page 2 of 2']) {
       expect(text).toContain(expected)
     }
     expect(text).toContain('2026-03-01 08:00 – 2026-03-01 09:00 (UTC)')
     expect(text).toContain('filters: region = eu')
+  })
+})
+
+describe('stat card figures', () => {
+  const points = [{ t: T0, value: 2, count: 1, min: 2, max: 2 }, { t: T1, value: 4, count: 3, min: 1, max: 6 }]
+
+  it("takes the answer's comparison: the range's value against the same length before it", () => {
+    const figures = statFigures(series(points), { target: 8 }, { value: 6, previous: 4, from: T0, to: '2026-03-02T08:00:00.000Z', previousFrom: '2026-02-28T08:00:00.000Z', previousTo: T0 })
+    expect(figures).toMatchObject({ value: 6, changePercent: 50, against: 'previous 24 h', trend: [2, 4], targetPercent: 75 })
+    expect(statFigures(series(points), {}, { value: 6, previous: null, from: T0, to: T1, previousFrom: T0, previousTo: T0 }).changePercent).toBeNull()
+  })
+
+  it('falls back to the aggregation over the points, without a change, when the answer has no comparison', () => {
+    expect(statFigures(series(points), {})).toMatchObject({ value: 6, changePercent: null, against: 'previous period' })
+    expect(statFigures(series(points, 'avg'), {}).value).toBe(3.5)
+  })
+
+  it('says a range length the way a person does', () => {
+    const minutes = (n: number) => n * 60_000
+    expect([15, 60, 150, 360, 1440, 2160, 10080, 3060].map((n) => periodLength(minutes(n)))).toEqual(['15 min', '1 h', '2 h 30 min', '6 h', '24 h', '36 h', '7 d', '2 d 3 h'])
+    expect(periodLength(30_000)).toBe('30 s')
   })
 })

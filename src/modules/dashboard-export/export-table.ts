@@ -1,4 +1,5 @@
 import type { SeriesResponse } from '../timeseries/series.schema.ts'
+import type { StatComparison } from '../widget-data/widget-data.schema.ts'
 
 /**
  * One widget's data as a plain table, the common ground of the CSV, XLSX and PDF exports.
@@ -23,7 +24,7 @@ export interface QueryTable {
 
 /** The data endpoint's answer for one widget, loosely typed so every source's shape fits. */
 export type WidgetAnswer =
-  | { status: 'ok'; series?: SeriesResponse; table?: QueryTable }
+  | { status: 'ok'; series?: SeriesResponse; table?: QueryTable; comparison?: StatComparison }
   | { status: 'error'; error: { code: string; message: string } }
   | { status: 'static' }
 

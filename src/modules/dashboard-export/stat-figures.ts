@@ -1,10 +1,12 @@
 import type { SeriesResponse } from '../timeseries/series.schema.ts'
+import type { StatComparison } from '../widget-data/widget-data.schema.ts'
 import { combine } from './chart-svg.ts'
 
 /**
  * A stat card's figures as the UI shows them (web/src/features/dashboards/statMath.ts): the
- * latest bucket's value, its change against the bucket before, the trend for a sparkline,
- * the colour its warning/critical thresholds give it and the share of its KPI target.
+ * value over the whole range and its change against the period of the same length before it
+ * (the answer's comparison), the trend for a sparkline, the colour its warning/critical
+ * thresholds give it and the share of its KPI target.
  */
 
 type Point = SeriesResponse['points'][number]
@@ -13,6 +15,8 @@ export type StatTone = 'ok' | 'warning' | 'critical' | 'neutral'
 export interface StatFigures {
   value: number | null
   changePercent: number | null
+  /** What the change is against: "previous 24 h", or "previous period" without a comparison. */
+  against: string
   trend: number[]
   tone: StatTone
   targetPercent: number | null
@@ -42,19 +46,39 @@ function toneOf(value: number | null, config: Record<string, unknown>): StatTone
   return 'ok'
 }
 
-export function statFigures(series: SeriesResponse, config: Record<string, unknown>): StatFigures {
+/**
+ * The figures of an answer. Without a comparison (an answer from before stat cards carried
+ * one) the value is still the range's aggregation, over the answer's points, with no change.
+ */
+export function statFigures(series: SeriesResponse, config: Record<string, unknown>, comparison?: StatComparison): StatFigures {
   const trend = totalsByBucket(series.agg, series.points).filter((value): value is number => value !== null)
-  const value = trend.at(-1) ?? null
-  const previous = trend.length > 1 ? trend.at(-2)! : null
+  const value = comparison ? comparison.value : combine(series.agg === 'count' ? 'sum' : series.agg, series.points)
+  const previous = comparison?.previous ?? null
   const target = config.target
   return {
     value,
     changePercent: value === null || previous === null || previous === 0 ? null : ((value - previous) / Math.abs(previous)) * 100,
+    against: comparison ? `previous ${periodLength(Date.parse(comparison.to) - Date.parse(comparison.from))}` : 'previous period',
     trend,
     tone: toneOf(value, config),
     targetPercent: value === null || typeof target !== 'number' || target === 0 ? null : (value / target) * 100,
   }
 }
 
-const BUCKET_WORDS: Record<string, string> = { '1m': 'minute', '5m': '5 minutes', '15m': '15 minutes', '1h': 'hour', '1d': 'day', '1w': 'week', '1mo': 'month' }
-export const bucketWord = (bucket: string) => BUCKET_WORDS[bucket] ?? 'period'
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** A range's length as a person says it: 15 min, 24 h, 36 h, 7 d, 2 d 3 h (as statMath.ts's periodLength). */
+export function periodLength(ms: number): string {
+  if (ms < MINUTE) return `${Math.round(ms / 1000)} s`
+  const units: Array<[number, string]> = ms >= 2 * DAY ? [[DAY, 'd'], [HOUR, 'h']] : ms >= HOUR ? [[HOUR, 'h'], [MINUTE, 'min']] : [[MINUTE, 'min']]
+  let rest = Math.round(ms / MINUTE) * MINUTE
+  const words: string[] = []
+  for (const [unit, name] of units) {
+    const count = Math.floor(rest / unit)
+    if (count > 0) words.push(`${count} ${name}`)
+    rest -= count * unit
+  }
+  return words.join(' ')
+}

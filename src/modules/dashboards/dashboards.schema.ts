@@ -73,6 +73,7 @@ export const DashboardResponse = Type.Object({
   filters: Type.Unknown(),
   refreshInterval: Type.Integer(),
   isPublic: Type.Boolean(),
+  restricted: Type.Boolean({ description: 'Explicit permissions exist: only those listed (plus owners, admins and the creator) see the dashboard' }),
   publicTokenPrefix: Nullable(Type.String({ description: "The public link's first characters, to recognise it (the token is shown once, when created)" })),
   publicAllowViewerChanges: Type.Boolean({ description: "Whether the public link's viewers may change the time range and filters" }),
   viewCount: Type.Integer(),

@@ -49,6 +49,7 @@ function toResponse(actor: OrgActor, row: DashboardRow): DashboardResponse {
     filters: row.filters,
     refreshInterval: row.refresh_interval,
     isPublic: row.is_public,
+    restricted: row.restricted,
     publicTokenPrefix: row.is_public ? row.public_token_prefix : null,
     publicAllowViewerChanges: row.is_public && row.public_allow_viewer_changes,
     viewCount: row.view_count,

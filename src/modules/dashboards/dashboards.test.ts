@@ -139,7 +139,9 @@ describe('dashboard permissions', () => {
 
     const board = await create('Secret plans', creator)
     // Unrestricted: every member sees it, but only the creator (and managers) edit it.
-    expect((await call('GET', `/${board.id}`, outsider)).statusCode).toBe(200)
+    const open = await call('GET', `/${board.id}`, outsider)
+    expect(open.statusCode).toBe(200)
+    expect(open.json().restricted).toBe(false)
     expect((await call('PATCH', `/${board.id}`, outsider, { name: 'x' })).statusCode).toBe(403)
 
     const granted = await call('PUT', `/${board.id}/permissions`, creator, { permissions: [{ teamId: team, permission: 'edit' }] })
@@ -164,6 +166,7 @@ describe('dashboard permissions', () => {
     const edited = await call('PATCH', `/${board.id}`, teammate, { description: 'by the team' })
     expect(edited.statusCode, edited.body).toBe(200)
     expect(edited.json().permission).toBe('edit')
+    expect(edited.json().restricted).toBe(true)
     expect((await call('GET', `/${board.id}/permissions`, teammate)).statusCode).toBe(403)
     expect((await call('GET', '', teammate)).json().dashboards.map((d: { id: string }) => d.id)).toContain(board.id)
     // Org admins always see and manage it.
@@ -177,6 +180,8 @@ describe('dashboard permissions', () => {
 
     // Clearing permissions makes it visible to all members again.
     expect((await call('DELETE', `/${board.id}/permissions`, creator)).statusCode).toBe(204)
-    expect((await call('GET', `/${board.id}`, outsider)).statusCode).toBe(200)
+    const reopened = await call('GET', `/${board.id}`, outsider)
+    expect(reopened.statusCode).toBe(200)
+    expect(reopened.json().restricted).toBe(false)
   })
 })

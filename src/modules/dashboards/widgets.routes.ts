@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
+import { requestContext } from '../../platform/auth.ts'
+import { withContext } from '../../platform/db.ts'
 import type { Services } from '../../platform/services.ts'
 import { sharedLiveHub } from '../live/shared-hub.ts'
 import { withOrgActor } from '../organizations/org-actor.ts'
 import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { SERIES_CACHE_TTL_SECONDS } from '../timeseries/series.cache.ts'
+import type { TenantRunner } from '../widget-data/widget-data.service.ts'
 import { DashboardParams } from './dashboards.schema.ts'
 import { load, viewContext } from './dashboards.service.ts'
 import { sharedDashboardDataCache } from './data-cache.ts'
@@ -67,8 +70,8 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
       config: READ,
       schema: {
         tags,
-        summary: "Every widget's data in one snapshot (view permission); the range defaults to the last 24 hours",
-        description: "Data widgets come back with status ok and their series, or status error and the reason (a deleted metric, a bad range); text and image widgets with status static. Saved-query widgets come back with status ok and a table (columns, rows, rowCount, truncated, asOf, cached); a failing query is that widget's error state. The dashboard's saved filters (or the view's filters) apply to metric widgets that do not filter on the same dimension, set a saved-query widget's parameter of the same name (unless the widget pins it) or filter its rows by a column of the same name.",
+        summary: "Every widget's data (view permission); the range defaults to the last 24 hours",
+        description: "Data widgets come back with status ok and their series (stat cards also with comparison: their figure over the range and over the same length just before it), or status error and the reason (a deleted metric, a bad range); text and image widgets with status static. Saved-query widgets come back with status ok and a table (columns, rows, rowCount, truncated, asOf, cached); a failing query is that widget's error state. The dashboard's saved filters (or the view's filters) apply to metric widgets that do not filter on the same dimension, set a saved-query widget's parameter of the same name (unless the widget pins it) or filter its rows by a column of the same name.",
         params: DashboardParams,
         querystring: DashboardDataQuery,
         response: { 200: DashboardData },
@@ -76,13 +79,16 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
       const query = resolveRange(request.query)
-      const json = await withOrgActor(services, request, request.params.orgId, async (trx, actor) => {
-        // Access is checked per viewer; the answer is shared by everyone looking at the same view.
-        const dashboard = await load(trx, actor, request.params.dashboardId, 1 /* view */)
-        const { from, to, tz, filters, range } = request.query
-        const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), range ?? [from, to], tz, filters])
-        return dataCache.answerJson(actor.orgId, key, to === undefined, () => service.dashboardData(trx, actor, dashboard.id, query, ttlSeconds, savedQueries))
-      })
+      // Access is checked per viewer; the answer is shared by everyone looking at the same view.
+      const { actor, dashboard } = await withOrgActor(services, request, request.params.orgId, async (trx, actor) =>
+        ({ actor, dashboard: await load(trx, actor, request.params.dashboardId, 1 /* view */) }))
+      const { from, to, tz, filters, range } = request.query
+      const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), range ?? [from, to], tz, filters])
+      // Computed after the access check's transaction has ended, in transactions of its own (one
+      // per widget, several at once): a request never holds one connection while waiting for others.
+      const context = { ...requestContext(request), orgId: actor.orgId }
+      const run: TenantRunner = (fn) => withContext(services.db, context, fn)
+      const json = await dataCache.answerJson(actor.orgId, key, to === undefined, () => service.dashboardData(run, actor, dashboard.id, query, ttlSeconds, savedQueries))
       // Already the JSON of a DashboardData (serialized once per shared answer): Fastify sends a
       // string with a JSON content type as it is, without serializing it again.
       return reply.type('application/json; charset=utf-8').send(json as unknown as DashboardData)

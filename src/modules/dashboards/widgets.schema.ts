@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { DataQuery, QueryTable, WidgetRange } from '../widget-data/widget-data.schema.ts'
+import { DataQuery, QueryTable, StatComparison, WidgetRange } from '../widget-data/widget-data.schema.ts'
 import { SeriesResponse } from '../timeseries/series.schema.ts'
 
 /** Widgets of a dashboard (issue 5): types, grid positions, per-type config and the data query. */
@@ -106,7 +106,7 @@ export const DashboardDataQuery = Type.Composite([
 export type DashboardDataQuery = Static<typeof DashboardDataQuery>
 
 export const WidgetDataItem = Type.Union([
-  Type.Object({ id: Uuid, status: Type.Literal('ok'), series: SeriesResponse }),
+  Type.Object({ id: Uuid, status: Type.Literal('ok'), series: SeriesResponse, comparison: Type.Optional(StatComparison) }),
   Type.Object({ id: Uuid, status: Type.Literal('ok'), table: QueryTable }),
   Type.Object({ id: Uuid, status: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
   Type.Object({ id: Uuid, status: Type.Literal('static') }),

@@ -7,7 +7,7 @@ import type { OrgActor } from '../organizations/org-actor.ts'
 import type { DataQuery } from '../widget-data/widget-data.schema.ts'
 import type { SavedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { queryWidgetErrors } from '../widget-data/query-widget.ts'
-import { runDataQueries } from '../widget-data/widget-data.service.ts'
+import { runDataQueries, type TenantRunner } from '../widget-data/widget-data.service.ts'
 import * as dashboardsRepo from './dashboards.repository.ts'
 import { load, type ViewContext } from './dashboards.service.ts'
 import * as repo from './widgets.repository.ts'
@@ -31,6 +31,11 @@ import {
 export const DEFAULT_RANGE_MS = 24 * 3_600_000
 
 const VIEW = 1
+/**
+ * Widgets of one dashboard answered at once. Each holds a pooled connection while its queries
+ * run; four keep a 2-core database busy without letting one dashboard take a default pool of 10.
+ */
+export const DATA_CONCURRENCY = 4
 const EDIT = 2
 
 interface FieldError {
@@ -231,7 +236,10 @@ function viewFilters(text: string): Record<string, string> {
 }
 
 /**
- * Every data widget of the dashboard answered in the request's transaction (one snapshot).
+ * Every data widget of the dashboard. `run` opens the tenant transactions the work runs in:
+ * inTransaction(trx) answers everything in the caller's transaction (one snapshot); a runner
+ * opening a transaction per call lets DATA_CONCURRENCY widgets be answered at once (each
+ * answer says how fresh it is).
  *
  * Dashboard filters (app.dashboards.filters, e.g. {"region": "eu"}) reach every widget that
  * has that field (widget-data.service.ts): a metric widget filters its points on each
@@ -242,19 +250,19 @@ function viewFilters(text: string): Record<string, string> {
  * they are. Other filter values (lists, ranges) are not applied here yet. A view's own filters
  * (the request's filters parameter, from the URL or a cross-filter click) replace the saved ones.
  */
-export async function dashboardData(db: Trx, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, cacheTtlSeconds: number, savedQueries: SavedQueryRunContext): Promise<DashboardData> {
-  const dashboard = await load(db, actor, dashboardId, VIEW)
+export async function dashboardData(run: TenantRunner, actor: OrgActor, dashboardId: string, query: DashboardDataQuery, cacheTtlSeconds: number, savedQueries: SavedQueryRunContext): Promise<DashboardData> {
+  const { dashboard, rows } = await run(async (db) => ({ dashboard: await load(db, actor, dashboardId, VIEW), rows: await repo.listWidgets(db, actor.orgId, dashboardId) }))
   const asOf = new Date()
   const to = query.to ?? asOf.toISOString()
   const from = query.from ?? new Date(Date.parse(to) - DEFAULT_RANGE_MS).toISOString()
   const range = { from, to, ...(query.tz === undefined ? {} : { tz: query.tz }) }
   const filters = query.filters === undefined ? dimensionFilters(dashboard.filters) : viewFilters(query.filters)
-  const rows = await repo.listWidgets(db, actor.orgId, dashboardId)
   const withQuery = rows.flatMap((row) => {
     const dataQuery = storedQuery(row)
-    return dataQuery ? [{ id: row.id, query: dataQuery }] : []
+    // A stat card shows its figure against the period before the range (comparison).
+    return dataQuery ? [{ id: row.id, query: { ...dataQuery, compare: row.widget_type === 'stat_card' } }] : []
   })
-  const answers = await runDataQueries(db, actor, withQuery.map((w) => w.query), { range, cacheTtlSeconds, savedQueries, filters })
+  const answers = await runDataQueries(run, actor, withQuery.map((w) => w.query), { range, cacheTtlSeconds, savedQueries, filters, concurrency: DATA_CONCURRENCY })
   const byId = new Map(withQuery.map((w, i) => [w.id, answers[i]!]))
   return {
     asOf: asOf.toISOString(),

@@ -190,7 +190,7 @@ describe('dashboard widgets', () => {
 })
 
 describe('GET /dashboards/:id/data', () => {
-  it("answers every widget in one snapshot: series for charts, static for text, an error for a deleted metric; applies the dashboard's filters", async () => {
+  it("answers every widget: series for charts, static for text, an error for a deleted metric; applies the dashboard's filters", async () => {
     const metricId = await createMetric(ctx.admin, org.id, 'data.orders', 'sum')
     await insertBatch(ctx.admin, org.id, metricId, [
       point(5, 2, { region: 'eu' }),

@@ -96,15 +96,15 @@ function product(ids: DemoIds): DashboardSpec {
       {
         h: 3,
         widgets: [
-          // Hourly: product samples land at the top of the hour, so the latest hour is complete
-          // and the change compares two whole hours (the daily KPIs are on the metrics page).
-          { type: 'stat_card', title: 'Signups (last hour)', w: 3, config: { sparkline: true, showChange: true }, dataQuery: metric(ids, 'product.signups', { aggregation: 'sum', bucket: '1h' }) },
-          { type: 'stat_card', title: 'Revenue (last hour)', w: 3, config: { unit: 'USD', sparkline: true, showChange: true }, dataQuery: metric(ids, 'product.revenue', { aggregation: 'sum', bucket: '1h' }) },
-          kpiCard(ids, 'Conversion rate', 'Conversion rate (last hour)', metric(ids, 'product.conversion_rate', { aggregation: 'avg', bucket: '1h' }), {
+          // Each card shows its figure over the dashboard's range against the same length before
+          // it; the hourly sparkline shows the range (the daily KPIs are on the metrics page).
+          { type: 'stat_card', title: 'Signups', w: 3, config: { sparkline: true, showChange: true }, dataQuery: metric(ids, 'product.signups', { aggregation: 'sum', bucket: '1h' }) },
+          { type: 'stat_card', title: 'Revenue', w: 3, config: { unit: 'USD', sparkline: true, showChange: true }, dataQuery: metric(ids, 'product.revenue', { aggregation: 'sum', bucket: '1h' }) },
+          kpiCard(ids, 'Conversion rate', 'Conversion rate', metric(ids, 'product.conversion_rate', { aggregation: 'avg', bucket: '1h' }), {
             unit: '%',
             ...limits(3, 2.5, 'below'),
           }),
-          kpiCard(ids, 'Page load time', 'Page load time (last hour)', metric(ids, 'product.page_load_time', { aggregation: 'avg', bucket: '1h' }), {
+          kpiCard(ids, 'Page load time', 'Page load time', metric(ids, 'product.page_load_time', { aggregation: 'avg', bucket: '1h' }), {
             unit: 's',
             ...limits(2.5, 4, 'above'),
           }),
@@ -167,15 +167,17 @@ function pipelines(ids: DemoIds): DashboardSpec {
       {
         h: 3,
         widgets: [
-          { type: 'stat_card', title: 'Web events today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'web', { aggregation: 'count', bucket: '1d' }) },
-          { type: 'stat_card', title: 'Sensor readings today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'iot', { aggregation: 'count', bucket: '1d' }) },
-          { type: 'stat_card', title: 'CRM changes today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'crm', { aggregation: 'count', bucket: '1d' }) },
+          { type: 'stat_card', title: 'Web events', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'web', { aggregation: 'count', bucket: '1h' }) },
+          { type: 'stat_card', title: 'Sensor readings', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'iot', { aggregation: 'count', bucket: '1h' }) },
+          { type: 'stat_card', title: 'CRM changes', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'crm', { aggregation: 'count', bucket: '1h' }) },
           {
             type: 'stat_card',
-            title: 'Storage used',
+            // A running total per pipeline: its maximum over the range is the latest size (a sum
+            // over the range would add up every hourly sample).
+            title: 'Largest pipeline storage',
             w: 3,
             config: { unit: 'bytes', sparkline: true, showChange: true, ...limits(5e8, 1e9, 'above') },
-            dataQuery: metric(ids, 'pipeline.storage_bytes', { aggregation: 'sum', bucket: '1h' }),
+            dataQuery: metric(ids, 'pipeline.storage_bytes', { aggregation: 'max', bucket: '1h' }),
           },
         ],
       },
@@ -236,22 +238,22 @@ function workflows(ids: DemoIds): DashboardSpec {
       {
         h: 3,
         widgets: [
-          { type: 'stat_card', title: 'Runs today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: runs({ aggregation: 'sum', bucket: '1d' }) },
+          { type: 'stat_card', title: 'Runs', w: 3, config: { sparkline: true, showChange: true }, dataQuery: runs({ aggregation: 'sum', bucket: '1h' }) },
           {
             type: 'stat_card',
-            title: 'Failed runs today',
+            title: 'Failed runs',
             w: 3,
             config: { sparkline: true, showChange: true, ...limits(5, 15, 'above') },
-            dataQuery: runs({ aggregation: 'sum', bucket: '1d', filters: { status: 'Failed' } }),
+            dataQuery: runs({ aggregation: 'sum', bucket: '1h', filters: { status: 'Failed' } }),
           },
           {
             type: 'stat_card',
-            title: 'Average run duration today',
+            title: 'Average run duration',
             w: 3,
             config: { unit: 's', sparkline: true, showChange: true, ...limits(60, 120, 'above') },
-            dataQuery: metric(ids, 'workflow.run_duration', { aggregation: 'avg', bucket: '1d' }),
+            dataQuery: metric(ids, 'workflow.run_duration', { aggregation: 'avg', bucket: '1h' }),
           },
-          { type: 'stat_card', title: 'Records processed today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: metric(ids, 'workflow.records_processed', { aggregation: 'sum', bucket: '1d' }) },
+          { type: 'stat_card', title: 'Records processed', w: 3, config: { sparkline: true, showChange: true }, dataQuery: metric(ids, 'workflow.records_processed', { aggregation: 'sum', bucket: '1h' }) },
         ],
       },
       {
@@ -303,13 +305,13 @@ function orders(ids: DemoIds): DashboardSpec {
       {
         h: 3,
         widgets: [
-          kpiCard(ids, 'Daily order revenue', 'Order revenue today', metric(ids, 'orders.revenue', { aggregation: 'sum', bucket: '1d' }), {
+          kpiCard(ids, 'Daily order revenue', 'Order revenue', metric(ids, 'orders.revenue', { aggregation: 'sum', bucket: '1h' }), {
             unit: 'EUR',
             ...limits(18000, 12000, 'below'),
           }),
-          { type: 'stat_card', title: 'Orders today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { aggregation: 'count', bucket: '1d' }) },
-          { type: 'stat_card', title: 'Average order value today', w: 3, config: { unit: 'EUR', sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { field: 'amount', aggregation: 'avg', bucket: '1d' }) },
-          { type: 'stat_card', title: 'Items sold today', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { field: 'items', aggregation: 'sum', bucket: '1d' }) },
+          { type: 'stat_card', title: 'Orders', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { aggregation: 'count', bucket: '1h' }) },
+          { type: 'stat_card', title: 'Average order value', w: 3, config: { unit: 'EUR', sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { field: 'amount', aggregation: 'avg', bucket: '1h' }) },
+          { type: 'stat_card', title: 'Items sold', w: 3, config: { sparkline: true, showChange: true }, dataQuery: pipeline(ids, 'orders', { field: 'items', aggregation: 'sum', bucket: '1h' }) },
         ],
       },
       {

@@ -170,4 +170,39 @@ describe('POST /api/v1/demo', () => {
     const { rows } = await ctx.admin.query("select count(*)::int as n from app.organizations where name = 'Acme Demo'")
     expect(rows[0].n).toBe(2)
   })
+
+  it('streams its progress, a line a day, then the result, to a client that accepts NDJSON', async () => {
+    const response = await ctx.app.inject({ method: 'POST', url: '/api/v1/demo', headers: { ...owner.headers, accept: 'application/x-ndjson' }, payload: { days: 3 } })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toContain('application/x-ndjson')
+    const lines = response.body.trim().split('\n').map((line) => JSON.parse(line) as { progress?: { day: number; days: number; metricPoints: number }; result?: DemoResponse })
+    const progress = lines.flatMap((line) => (line.progress ? [line.progress] : []))
+    expect(progress.map((p) => p.day)).toEqual(Array.from({ length: progress[0]!.days }, (_, i) => i + 1))
+    expect(progress.every((p, i) => i === 0 || p.metricPoints >= progress[i - 1]!.metricPoints)).toBe(true)
+    const result = lines.at(-1)!.result!
+    expect(result.dashboards).toHaveLength(4)
+    expect(result.counts.metricPoints).toBeGreaterThanOrEqual(progress.at(-1)!.metricPoints)
+    const { rows } = await ctx.admin.query('select count(*)::int as n from ts.time_series_data where organization_id = $1', [result.organizationId])
+    expect(rows[0].n).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('stops and deletes (soft) the half-loaded organization when the client goes away', async () => {
+    const address = await ctx.app.listen({ port: 0, host: '127.0.0.1' })
+    const before = (await ctx.admin.query("select count(*)::int as n from app.organizations where name = 'Acme Demo' and deleted_at is null")).rows[0].n as number
+    const aborted = new AbortController()
+    const response = await fetch(`${address}/api/v1/demo`, {
+      method: 'POST',
+      headers: { ...owner.headers, accept: 'application/x-ndjson', 'content-type': 'application/json' },
+      body: JSON.stringify({ days: 60 }),
+      signal: aborted.signal,
+    })
+    expect(response.status).toBe(200)
+    const reader = response.body!.getReader()
+    const first = new TextDecoder().decode((await reader.read()).value)
+    expect(first).toContain('"progress"')
+    const { rows: loading } = await ctx.admin.query("select count(*)::int as n from app.organizations where name = 'Acme Demo' and deleted_at is null")
+    expect(loading[0].n).toBe(before + 1)
+    aborted.abort()
+    await expect.poll(async () => (await ctx.admin.query("select count(*)::int as n from app.organizations where name = 'Acme Demo' and deleted_at is null")).rows[0].n, { timeout: 60_000 }).toBe(before)
+  }, 120_000)
 })

@@ -33,7 +33,7 @@ async function share(dashboardId: string, body: Record<string, unknown> = {}) {
   return response.json() as { token: string; url: string; prefix: string; allowViewerChanges: boolean }
 }
 
-type DataItem = { key: string; status: string; series?: { points: { value: number | null; group?: string | null }[] } }
+type DataItem = { key: string; status: string; series?: { points: { value: number | null; group?: string | null }[] }; comparison?: Record<string, unknown> }
 const byKey = (body: { widgets: DataItem[] }) => Object.fromEntries(body.widgets.map((w) => [w.key, w]))
 
 describe('public links', () => {
@@ -68,6 +68,10 @@ describe('public links', () => {
     expect(items.w1!.status).toBe('ok')
     expect(new Set(items.w1!.series!.points.map((p) => p.group))).toEqual(new Set(['eu', 'us']))
     expect(sum(items.w2!.series!.points)).toBe(9)
+    // The stat card's figure over the shared range, and the day before it (no points there).
+    const { from, to } = data.json()
+    expect(items.w2!.comparison).toEqual({ value: 9, previous: null, from, to, previousFrom: new Date(2 * Date.parse(from) - Date.parse(to)).toISOString(), previousTo: from })
+    expect(items.w1).not.toHaveProperty('comparison')
     expect(items.w3).toEqual({ key: 'w3', status: 'static' })
     // Opening the link is logged as an anonymous view; creating it as a share.
     const { rows: usage } = await ctx.admin.query<{ action: string; user_id: string | null }>('select action, user_id from telemetry.dashboard_usage_logs where dashboard_id = $1 and action in ($2, $3) order by created_at', [board.id, 'share', 'view'])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displayOf, publicWidgetError, resolveRange, savedRange, stringFilters } from './public-payload.ts'
+import { displayOf, publicWidgetError, resolveRange, savedRange, stringFilters, toPublicData } from './public-payload.ts'
 
 describe(displayOf.name, () => {
   it('keeps listed options of the expected type and drops everything else', () => {
@@ -60,5 +60,21 @@ describe(publicWidgetError.name, () => {
   it('keeps the message of errors about the viewer input and hides the others', () => {
     expect(publicWidgetError({ code: 'invalid_time_range', message: 'from must be before to' })).toEqual({ code: 'invalid_time_range', message: 'from must be before to' })
     expect(publicWidgetError({ code: 'query_failed', message: 'relation "secret_table" does not exist' })).toEqual({ code: 'query_failed', message: 'This widget has no data to show right now' })
+  })
+})
+
+describe(toPublicData.name, () => {
+  const series = { bucket: '1h', agg: 'sum', asOf: '2026-03-01T12:00:00.000Z', source: 'raw', cache: 'miss', points: [{ t: '2026-03-01T11:00:00.000Z', value: 5, count: 2, min: 2, max: 3 }] }
+  const instants = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z', previousFrom: '2026-02-28T00:00:00.000Z', previousTo: '2026-03-01T00:00:00.000Z' }
+  const data = (item: Record<string, unknown>) => ({ asOf: series.asOf, from: instants.from, to: instants.to, widgets: [{ id: 'a', status: 'ok', series, ...item }] })
+
+  it("shares a stat card's comparison field by field, and nothing of the series beyond its listed fields", () => {
+    const shared = toPublicData(data({ comparison: { value: 5, previous: null, ...instants, metricId: 'x' } }), new Map([['a', 'w1']]))
+    expect(shared.widgets).toEqual([{ key: 'w1', status: 'ok', series: { bucket: '1h', agg: 'sum', asOf: series.asOf, points: series.points }, comparison: { value: 5, previous: null, ...instants } }])
+  })
+
+  it('leaves out a comparison that lacks its instants', () => {
+    const shared = toPublicData(data({ comparison: { value: 5, previous: 4, from: instants.from } }), new Map([['a', 'w1']]))
+    expect(shared.widgets[0]).not.toHaveProperty('comparison')
   })
 })

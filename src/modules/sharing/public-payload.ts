@@ -1,6 +1,6 @@
 import type { DashboardRow } from '../dashboards/dashboards.repository.ts'
 import type { WidgetResponse } from '../dashboards/widgets.schema.ts'
-import type { PublicDashboard, PublicDashboardData, PublicDisplay, PublicWidget, PublicWidgetData, SharedRange } from './sharing.schema.ts'
+import type { PublicComparison, PublicDashboard, PublicDashboardData, PublicDisplay, PublicWidget, PublicWidgetData, SharedRange } from './sharing.schema.ts'
 
 /**
  * Builds what an anonymous viewer receives from what the owner stored, copying only listed
@@ -160,10 +160,21 @@ export function publicWidgetError(error: { code: string; message: string }): { c
 
 type Item = Record<string, unknown>
 
+const nullableNumber = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null)
+
+/** A stat card's comparison, field by field; none unless every instant is there. */
+function publicComparison(value: unknown): PublicComparison | undefined {
+  if (!isObject(value)) return undefined
+  const { from, to, previousFrom, previousTo } = value
+  if (typeof from !== 'string' || typeof to !== 'string' || typeof previousFrom !== 'string' || typeof previousTo !== 'string') return undefined
+  return { value: nullableNumber(value.value), previous: nullableNumber(value.previous), from, to, previousFrom, previousTo }
+}
+
 function publicItem(key: string, item: Item): PublicWidgetData {
   if (item.status === 'ok' && isObject(item.series)) {
     const s = item.series
     const points = Array.isArray(s.points) ? (s.points as Item[]) : []
+    const comparison = publicComparison(item.comparison)
     return {
       key,
       status: 'ok',
@@ -180,6 +191,7 @@ function publicItem(key: string, item: Item): PublicWidgetData {
           ...(p.group !== undefined && { group: (p.group as string | null) ?? null }),
         })),
       },
+      ...(comparison && { comparison }),
     }
   }
   if (item.status === 'ok' && isObject(item.table)) {

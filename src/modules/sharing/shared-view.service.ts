@@ -7,6 +7,7 @@ import type { DashboardRow } from '../dashboards/dashboards.repository.ts'
 import { load } from '../dashboards/dashboards.service.ts'
 import { sharedDashboardDataCache } from '../dashboards/data-cache.ts'
 import { dashboardData, listWidgets } from '../dashboards/widgets.service.ts'
+import { inTransaction } from '../widget-data/widget-data.service.ts'
 import { asOrgRole, type OrgActor } from '../organizations/org-actor.ts'
 import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { readEmbed, signedBy } from './embed-token.ts'
@@ -154,7 +155,7 @@ export function sharedData(services: Services, request: FastifyRequest, grant: S
     const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), rangeKey, query.tz, filters])
     const data = await sharedDashboardDataCache(services).answer(dashboard.organization_id, key, aboutNow, () =>
       dashboardData(
-        trx,
+        inTransaction(trx),
         actor,
         dashboard.id,
         {

@@ -154,6 +154,13 @@ const PublicSeries = Type.Object(
 )
 export type PublicSeries = Static<typeof PublicSeries>
 
+/** A stat card's figure over the range and over the same length just before it (as members see it). */
+const PublicComparison = Type.Object(
+  { value: Nullable(Type.Number()), previous: Nullable(Type.Number()), from: DateTime, to: DateTime, previousFrom: DateTime, previousTo: DateTime },
+  closed,
+)
+export type PublicComparison = Static<typeof PublicComparison>
+
 const PublicTable = Type.Object(
   {
     columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() }, closed)),
@@ -167,7 +174,7 @@ const PublicTable = Type.Object(
 export type PublicTable = Static<typeof PublicTable>
 
 export const PublicWidgetData = Type.Union([
-  Type.Object({ key: WidgetKey, status: Type.Literal('ok'), series: PublicSeries }, closed),
+  Type.Object({ key: WidgetKey, status: Type.Literal('ok'), series: PublicSeries, comparison: Type.Optional(PublicComparison) }, closed),
   Type.Object({ key: WidgetKey, status: Type.Literal('ok'), table: PublicTable }, closed),
   Type.Object({ key: WidgetKey, status: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }, closed) }, closed),
   Type.Object({ key: WidgetKey, status: Type.Literal('static') }, closed),

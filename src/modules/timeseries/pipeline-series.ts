@@ -73,23 +73,36 @@ export async function pipelineSeriesStatement(db: Db, pipelineId: string, q: Ser
   const bucket = bucketSql(q.bucket, q.tz)
   const value = { sum: sql`sum(v)`, count: sql`count(*)`, avg: sql`avg(v)`, min: sql`min(v)`, max: sql`max(v)` }[q.agg]
   const pruning = await recordTimePruning(db, q.orgId, pipelineId, from, to)
+  const rows = sql`
+    select d.record_time, d.data, 'raw' as src
+      from ingest.pipeline_data d
+     where d.organization_id = ${q.orgId} and d.pipeline_id = ${pipelineId}
+       and d.record_time >= ${from}::timestamptz and d.record_time < ${to}::timestamptz and ${pruning}
+    union all
+    select c.record_time, c.data, 'compressed' from (${compressedRows(q.orgId, pipelineId, 'record_time', from, to)}) c`
+  const numeric = path ? sql`(d.data #>> ${path}::text[])::numeric` : sql`1::numeric`
+  const counted = path ? sql`jsonb_typeof(d.data #> ${path}::text[]) = 'number'` : sql`true`
+  // Which stores a bucket came from, without a DISTINCT aggregate (that sorts every row).
+  const sources = sql`array_remove(array[case when bool_or(src = 'raw') then 'raw' end, case when bool_or(src = 'compressed') then 'compressed' end], null)`
+  if (!groupPath) {
+    // One pass, aggregated as the rows stream by: nothing to rank, so nothing is kept.
+    return sql<SeriesRow>`
+      with d as (${rows})
+      select ${bucket(sql`d.record_time`)} as t, null::text as grp, ${value}::float8 as value, count(*)::text as count,
+             min(v)::float8 as min, max(v)::float8 as max, ${sources} as sources
+        from (select d.record_time, ${numeric} as v, d.src from d where ${counted}) d
+       group by 1 order by 1`
+  }
   return sql<SeriesRow>`
-    with d as (
-      select d.record_time, d.data, 'raw' as src
-        from ingest.pipeline_data d
-       where d.organization_id = ${q.orgId} and d.pipeline_id = ${pipelineId}
-         and d.record_time >= ${from}::timestamptz and d.record_time < ${to}::timestamptz and ${pruning}
-      union all
-      select c.record_time, c.data, 'compressed' from (${compressedRows(q.orgId, pipelineId, 'record_time', from, to)}) c
-    ), p as (
-      select ${bucket(sql`d.record_time`)} as t, ${groupPath ? sql`d.data #>> ${groupPath}::text[]` : sql`null::text`} as g, ${path ? sql`(d.data #>> ${path}::text[])::numeric` : sql`1::numeric`} as v, d.src
+    with d as (${rows}), p as (
+      select ${bucket(sql`d.record_time`)} as t, d.data #>> ${groupPath}::text[] as g, ${numeric} as v, d.src
         from d
-       where ${path ? sql`jsonb_typeof(d.data #> ${path}::text[]) = 'number'` : sql`true`}
+       where ${counted}
     ), top as (
       select g from p group by g order by count(*) desc, g nulls last limit ${TOP_GROUPS}
     ), labelled as (
-      select p.*, case when ${groupPath === undefined} or exists (select 1 from top where top.g is not distinct from p.g) then p.g else 'other' end as label from p
+      select p.*, case when exists (select 1 from top where top.g is not distinct from p.g) then p.g else 'other' end as label from p
     )
-    select t, label as grp, ${value}::float8 as value, count(*)::text as count, min(v)::float8 as min, max(v)::float8 as max, array_agg(distinct src) as sources
+    select t, label as grp, ${value}::float8 as value, count(*)::text as count, min(v)::float8 as min, max(v)::float8 as max, ${sources} as sources
       from labelled group by t, label order by t, label nulls first`
 }

@@ -63,6 +63,11 @@ export const DataQuery = Type.Union([MetricDataQuery, PipelineDataQuery, QueryDa
 export type DataQuery = Static<typeof DataQuery>
 /** The sources answered by the series engine (points over time). */
 export type SeriesDataQuery = Exclude<DataQuery, QueryDataQuery>
+/**
+ * A query as a dashboard runs it for one widget (never stored): `compare` asks a series source
+ * for its figure over the range and over the period just before it (stat cards).
+ */
+export type WidgetQuery = DataQuery & { compare?: boolean }
 
 export const WidgetRange = Type.Object({
   from: Type.Optional(Type.String({ format: 'date-time' })),
@@ -71,7 +76,13 @@ export const WidgetRange = Type.Object({
 })
 export type WidgetRange = Static<typeof WidgetRange>
 
-export const WidgetPreviewBody = Type.Composite([Type.Object({ dataQuery: DataQuery }), WidgetRange], { additionalProperties: false })
+export const WidgetPreviewBody = Type.Composite([
+  Type.Object({
+    dataQuery: DataQuery,
+    compare: Type.Optional(Type.Boolean({ description: "Also answer comparison, a stat card's figure over the range and the period before it (metric and pipeline sources)" })),
+  }),
+  WidgetRange,
+], { additionalProperties: false })
 export type WidgetPreviewBody = Static<typeof WidgetPreviewBody>
 
 /** A saved query's rows as a widget shows them (after the view's column filters). */
@@ -85,9 +96,26 @@ export const QueryTable = Type.Object({
 })
 export type QueryTable = Static<typeof QueryTable>
 
+const Instant = Type.String({ format: 'date-time' })
+
+/**
+ * A stat card's figure: the query's aggregation over the whole range (sum and count add up,
+ * avg is weighted by point count, min and max of the range) and the same over the period of
+ * the same length just before it. The change is value against previous.
+ */
+export const StatComparison = Type.Object({
+  value: Type.Union([Type.Number(), Type.Null()], { description: 'Over [from, to); null when the range has no point' }),
+  previous: Type.Union([Type.Number(), Type.Null()], { description: 'Over [previousFrom, previousTo); null when that period has no point' }),
+  from: Instant,
+  to: Instant,
+  previousFrom: Instant,
+  previousTo: Instant,
+})
+export type StatComparison = Static<typeof StatComparison>
+
 /** One widget's answer: its series or table, or the error that kept it from having one (shown on the widget). */
 export const WidgetData = Type.Union([
-  Type.Object({ status: Type.Literal('ok'), series: SeriesResponse }),
+  Type.Object({ status: Type.Literal('ok'), series: SeriesResponse, comparison: Type.Optional(StatComparison) }),
   Type.Object({ status: Type.Literal('ok'), table: QueryTable }),
   Type.Object({ status: Type.Literal('error'), error: Type.Object({ code: Type.String(), message: Type.String() }) }),
 ])

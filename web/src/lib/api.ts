@@ -185,6 +185,52 @@ export async function request<T>(method: string, path: string, options: RequestO
   return parsed as T
 }
 
+/**
+ * A POST answered with a stream of JSON lines (application/x-ndjson, e.g. a long load's
+ * progress): each line goes to onLine as it arrives. A refusal before the stream starts is an
+ * ApiError, as for request().
+ */
+export async function postLines(path: string, body: unknown, onLine: (line: unknown) => void, options: { signal?: AbortSignal } = {}): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/x-ndjson', 'content-type': 'application/json', 'x-requested-with': 'XMLHttpRequest' }
+  if (csrfToken) {
+    headers['x-csrf-token'] = csrfToken
+  }
+  let response: Response
+  try {
+    response = await fetch(`${API_BASE}${path}`, { method: 'POST', headers, body: JSON.stringify(body ?? {}), credentials: 'same-origin', signal: options.signal })
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') {
+      throw error
+    }
+    throw new ApiError(0, 'network_error', 'Could not reach the Tessera server. Check your connection and try again.')
+  }
+  if (!response.ok || !response.body) {
+    const text = await response.text()
+    let parsed: unknown = undefined
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined
+    }
+    if (response.status === 401) {
+      onUnauthenticated?.()
+    }
+    throw parseApiError(response.status, parsed)
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffered = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    buffered += value ?? ''
+    const lines = buffered.split('\n')
+    buffered = done ? '' : (lines.pop() ?? '')
+    for (const line of lines) {
+      if (line.trim() !== '') onLine(JSON.parse(line))
+    }
+    if (done) return
+  }
+}
+
 export const api = {
   get: <T>(path: string, query?: Query, options: Omit<RequestOptions, 'query' | 'body'> = {}) => request<T>('GET', path, { ...options, query }),
   post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}) => request<T>('POST', path, { ...options, body: body ?? {} }),

@@ -10,6 +10,7 @@ import { useOrg } from '../organizations/OrgLayout.tsx'
 import { dashboardsApi, pdfExportUrl, widgetExportUrl, type Dashboard, type GridPosition, type Widget, type WidgetData } from './api.ts'
 import { DashboardHeader } from './components/DashboardHeader.tsx'
 import { EditBar } from './components/EditBar.tsx'
+import { PermissionsDialog } from './components/PermissionsDialog.tsx'
 import { ShareDialog } from './components/ShareDialog.tsx'
 import { UsagePanel } from './components/UsagePanel.tsx'
 import { VersionsPanel } from './components/VersionsPanel.tsx'
@@ -70,7 +71,7 @@ function DashboardPage({ orgId, dashboard, widgets, reload }: { orgId: string; d
   const baseVersion = useRef<number | undefined>(undefined)
   const [previews, setPreviews] = useState<Map<string, WidgetData>>(new Map())
   const [editingWidget, setEditingWidget] = useState<DraftWidget | undefined>(undefined)
-  const [panel, setPanel] = useState<'share' | 'versions' | 'usage' | undefined>(undefined)
+  const [panel, setPanel] = useState<'share' | 'permissions' | 'versions' | 'usage' | undefined>(undefined)
   const [saving, setSaving] = useState(false)
   const [saveError, setSaveError] = useState<{ conflict: boolean; message: string } | undefined>(undefined)
   const [actionError, setActionError] = useState<string | undefined>(undefined)
@@ -194,6 +195,7 @@ function DashboardPage({ orgId, dashboard, widgets, reload }: { orgId: string; d
         onDraft={(update) => editor.change(update)}
         onEdit={() => setEditing(true)}
         onShare={() => setPanel('share')}
+        onPermissions={() => setPanel('permissions')}
         onVersions={() => setPanel('versions')}
         onUsage={() => setPanel('usage')}
         pdfUrl={data.request ? pdfExportUrl(orgId, dashboard.id, data.request) : undefined}
@@ -271,6 +273,7 @@ function DashboardPage({ orgId, dashboard, widgets, reload }: { orgId: string; d
         />
       ) : null}
       {panel === 'usage' ? <UsagePanel orgId={orgId} dashboardId={dashboard.id} onClose={() => setPanel(undefined)} /> : null}
+      {panel === 'permissions' ? <PermissionsDialog orgId={orgId} dashboard={dashboard} onChanged={reload} onClose={() => setPanel(undefined)} /> : null}
       {panel === 'share' ? <ShareDialog orgId={orgId} dashboard={dashboard} view={view} onChanged={reload} onClose={() => setPanel(undefined)} /> : null}
     </div>
   )

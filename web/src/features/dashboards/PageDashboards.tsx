@@ -13,7 +13,7 @@ import { useAuth } from '../auth/AuthContext.ts'
 import type { Member } from '../organizations/api.ts'
 import { useOrg } from '../organizations/OrgLayout.tsx'
 import { rememberOrg } from '../organizations/useCurrentOrg.ts'
-import { dashboardsApi, type Dashboard } from './api.ts'
+import { dashboardsApi, type Dashboard, type DemoProgress } from './api.ts'
 import { CreateDashboardDialog } from './components/CreateDashboardDialog.tsx'
 import { StarButton } from './components/StarButton.tsx'
 
@@ -221,21 +221,35 @@ function EmptyDashboards({ onCreate, onDemoLoaded }: { onCreate: () => void; onD
 /** POST /api/v1/demo: a new demo organization owned by the caller. */
 export function LoadDemoButton({ onLoaded }: { onLoaded: (organizationId: string) => Promise<void> }) {
   const [busy, setBusy] = useState(false)
+  const [progress, setProgress] = useState<DemoProgress | undefined>(undefined)
   const [error, setError] = useState<string | undefined>(undefined)
+  const busyLabel = progress
+    ? `Loading demo data… day ${progress.day} of ${progress.days} (${formatCount(progress.metricPoints)} points)`
+    : 'Loading demo data…'
   return (
     <>
-      <Button variant="secondary" busy={busy} busyLabel="Loading demo data… (this takes a few seconds)" onClick={() => {
+      <Button variant="secondary" busy={busy} busyLabel={busyLabel} onClick={() => {
         setBusy(true)
+        setProgress(undefined)
         setError(undefined)
         dashboardsApi
-          .demo()
+          .demo(setProgress)
           .then((result) => onLoaded(result.organizationId))
           .catch((caught: unknown) => setError(`The demo could not be loaded: ${errorMessage(caught)}`))
           .finally(() => setBusy(false))
       }}>
         Load demo data
       </Button>
+      {busy ? (
+        <progress className="dash-demo-progress" max={progress?.days ?? 1} value={progress?.day ?? 0} aria-label="Demo data loaded so far" />
+      ) : null}
       {error ? <p className="inline-error dash-demo-error" role="alert">{error}</p> : null}
     </>
   )
+}
+
+const counts = new Intl.NumberFormat()
+
+function formatCount(value: number): string {
+  return counts.format(value)
 }

@@ -1,4 +1,4 @@
-import { api, withQuery } from '../../lib/api.ts'
+import { api, ApiError, postLines, withQuery } from '../../lib/api.ts'
 import type { SeriesAnswer } from '../explore/chartOption.ts'
 
 /** Shapes of the dashboards API (src/modules/dashboards, issue 5 contracts). */
@@ -28,6 +28,8 @@ export interface Dashboard {
   filters: Record<string, unknown> | null
   refreshInterval: number
   isPublic: boolean
+  /** Explicit permissions exist: not everyone in the organization sees it. */
+  restricted: boolean
   publicTokenPrefix?: string | null
   viewCount: number
   lastViewedAt: string | null
@@ -39,6 +41,15 @@ export interface Dashboard {
   updatedAt: string
   version?: number
   latestVersion?: number
+}
+
+/** One explicit grant (GET/PUT …/permissions): exactly one of userId and teamId is set. */
+export interface PermissionGrant {
+  userId: string | null
+  teamId: string | null
+  permission: Permission
+  grantedBy: string | null
+  grantedAt: string
 }
 
 export interface Widget {
@@ -61,9 +72,22 @@ export interface TableAnswer {
   cached?: boolean
 }
 
+/**
+ * A stat card's figure (server: widget-data/stat-comparison.ts): the aggregation over the range
+ * [from, to) and over the same length just before it; previous is null when that had no data.
+ */
+export interface StatComparison {
+  value: number | null
+  previous: number | null
+  from: string
+  to: string
+  previousFrom: string
+  previousTo: string
+}
+
 /** One widget's data; `key` is the widget id in the app and the opaque key on public pages. */
 export type WidgetData =
-  | { key: string; status: 'ok'; series?: SeriesAnswer; table?: TableAnswer }
+  | { key: string; status: 'ok'; series?: SeriesAnswer; table?: TableAnswer; comparison?: StatComparison }
   | { key: string; status: 'error'; error: { code: string; message: string } }
   | { key: string; status: 'static' }
 
@@ -73,6 +97,7 @@ interface RawDataItem {
   status: 'ok' | 'error' | 'static'
   series?: SeriesAnswer
   table?: TableAnswer
+  comparison?: StatComparison
   error?: { code: string; message: string }
 }
 
@@ -93,7 +118,7 @@ export function normalizeData(raw: { asOf: string; from: string; to: string; wid
       const key = item.key ?? item.id ?? ''
       if (item.status === 'error') return { key, status: 'error', error: item.error ?? { code: 'unknown', message: 'This widget could not be loaded.' } }
       if (item.status === 'static') return { key, status: 'static' }
-      return { key, status: 'ok', ...(item.series ? { series: item.series } : {}), ...(item.table ? { table: item.table } : {}) }
+      return { key, status: 'ok', ...(item.series ? { series: item.series } : {}), ...(item.table ? { table: item.table } : {}), ...(item.comparison ? { comparison: item.comparison } : {}) }
     }),
   }
 }
@@ -180,14 +205,44 @@ export const dashboardsApi = {
   versions: (orgId: string, id: string) => api.get<{ versions: VersionSummary[]; total: number }>(`${base(orgId)}/${id}/versions`, { limit: 50 }),
   version: (orgId: string, id: string, version: number) => api.get<VersionDetail>(`${base(orgId)}/${id}/versions/${version}`),
   restoreVersion: (orgId: string, id: string, version: number) => api.post<SavedDocument>(`${base(orgId)}/${id}/versions/${version}/restore`),
+  permissions: (orgId: string, id: string) => api.get<{ permissions: PermissionGrant[] }>(`${base(orgId)}/${id}/permissions`),
+  /** Replaces the whole list; an empty list opens the dashboard to every member again. */
+  setPermissions: (orgId: string, id: string, permissions: Array<{ userId: string; permission: Permission } | { teamId: string; permission: Permission }>) =>
+    api.put<{ permissions: PermissionGrant[] }>(`${base(orgId)}/${id}/permissions`, { permissions }),
+  clearPermissions: (orgId: string, id: string) => api.delete(`${base(orgId)}/${id}/permissions`),
   createPublicLink: (orgId: string, id: string, allowViewerChanges: boolean) =>
     api.post<{ token: string; url: string; prefix: string; allowViewerChanges: boolean }>(`${base(orgId)}/${id}/public-link`, { allowViewerChanges }),
   revokePublicLink: (orgId: string, id: string) => api.delete(`${base(orgId)}/${id}/public-link`),
   embedUrl: (orgId: string, id: string, body: { expiresInSeconds?: number; filters?: Record<string, string>; from?: string; to?: string }) =>
     api.post<{ url: string; expiresAt: string }>(`${base(orgId)}/${id}/embed-url`, body),
-  preview: (orgId: string, body: { dataQuery: DataQuery; from: string; to: string; tz: string; filters?: Record<string, string> }) =>
+  /** compare: a stat card's preview also answers its comparison (the figure against the period before). */
+  preview: (orgId: string, body: { dataQuery: DataQuery; from: string; to: string; tz: string; filters?: Record<string, string>; compare?: boolean }) =>
     api.post<RawDataItem>(`/orgs/${orgId}/widgets/preview`, body),
-  demo: () => api.post<{ organizationId: string; organizationSlug: string; dashboards: Array<{ id: string; name: string }> }>('/demo'),
+  /** Loads the demo, reporting each loaded day (the server streams its progress). */
+  demo: async (onProgress: (progress: DemoProgress) => void): Promise<DemoResult> => {
+    let result: DemoResult | undefined
+    await postLines('/demo', {}, (line) => {
+      const message = line as { progress?: DemoProgress; result?: DemoResult; error?: { code: string; message: string } }
+      if (message.progress) onProgress(message.progress)
+      if (message.result) result = message.result
+      if (message.error) throw new ApiError(500, message.error.code, message.error.message)
+    })
+    if (!result) throw new ApiError(0, 'network_error', 'The connection closed before the demo finished loading. Try again.')
+    return result
+  },
+}
+
+export interface DemoProgress {
+  day: number
+  days: number
+  metricPoints: number
+  pipelineRecords: number
+}
+
+export interface DemoResult {
+  organizationId: string
+  organizationSlug: string
+  dashboards: Array<{ id: string; name: string }>
 }
 
 /** The file-download endpoints of (F): plain links, so the browser saves the file. */

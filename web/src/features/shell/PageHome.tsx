@@ -27,27 +27,29 @@ export function PageHome() {
           <p>Open the invitation link in your email to join {pending.map((candidate) => candidate.name).join(', ')}.</p>
         </Alert>
       ) : null}
-      <div className="card">
-        <h2>Create your first organization</h2>
-        <p className="muted">You will be its owner. Joining an existing organization instead? Ask one of its admins to invite {auth.user?.email ?? 'you'}; the invitation arrives by email.</p>
-        <OrganizationForm
-          onCreated={async (created) => {
-            rememberOrg(created.id)
-            await auth.refresh()
-            navigate(`/orgs/${created.id}/members`)
-          }}
-        />
-      </div>
-      <div className="card">
-        <h2>Or look around first</h2>
-        <p className="muted">Load a demo organization with 30 days of generated product metrics, pipelines, workflow runs and orders, and a ready-made dashboard for each.</p>
-        <LoadDemoButton
-          onLoaded={async (organizationId) => {
-            landing.current = `/orgs/${organizationId}/dashboards`
-            rememberOrg(organizationId)
-            await auth.refresh()
-          }}
-        />
+      <div className="stack stack--roomy">
+        <div className="card">
+          <h2>Create your first organization</h2>
+          <p className="muted">You will be its owner. Joining an existing organization instead? Ask one of its admins to invite {auth.user?.email ?? 'you'}; the invitation arrives by email.</p>
+          <OrganizationForm
+            onCreated={async (created) => {
+              rememberOrg(created.id)
+              await auth.refresh()
+              navigate(`/orgs/${created.id}/members`)
+            }}
+          />
+        </div>
+        <div className="card">
+          <h2>Or look around first</h2>
+          <p className="muted">Load a demo organization with 30 days of generated product metrics, pipelines, workflow runs and orders, and a ready-made dashboard for each.</p>
+          <LoadDemoButton
+            onLoaded={async (organizationId) => {
+              landing.current = `/orgs/${organizationId}/dashboards`
+              rememberOrg(organizationId)
+              await auth.refresh()
+            }}
+          />
+        </div>
       </div>
     </div>
   )

@@ -7,13 +7,15 @@ import { Menu } from './Menu.tsx'
 import { StarButton } from './StarButton.tsx'
 
 /** Name, description, tags, star, the public badge and the dashboard's actions; in edit mode the settings fields. */
-export function DashboardHeader({ dashboard, editing, draft, onDraft, onEdit, onShare, onVersions, onUsage, onStar, onDuplicate, onDelete, pdfUrl }: {
+export function DashboardHeader({ dashboard, editing, draft, onDraft, onEdit, onShare, onPermissions, onVersions, onUsage, onStar, onDuplicate, onDelete, pdfUrl }: {
   dashboard: Dashboard
   editing: boolean
   draft: Draft
   onDraft: (update: (draft: Draft) => Draft) => void
   onEdit: () => void
   onShare: () => void
+  /** Who may see and change it; offered to admins of the dashboard only. */
+  onPermissions: () => void
   onVersions: () => void
   onUsage: () => void
   onStar: () => void
@@ -56,6 +58,11 @@ export function DashboardHeader({ dashboard, editing, draft, onDraft, onEdit, on
               Public
             </span>
           ) : null}
+          {dashboard.restricted ? (
+            <span className="badge badge--muted" title="Only the people and teams in Permissions (and owners and admins) can see it">
+              Restricted
+            </span>
+          ) : null}
         </div>
         {dashboard.description ? <p className="page-description">{dashboard.description}</p> : null}
         {dashboard.tags.length > 0 ? (
@@ -87,6 +94,11 @@ export function DashboardHeader({ dashboard, editing, draft, onDraft, onEdit, on
             <button type="button" className="popover-item" onClick={onUsage}>
               Usage
             </button>
+            {dashboard.permission === 'admin' ? (
+              <button type="button" className="popover-item" onClick={onPermissions}>
+                Permissions
+              </button>
+            ) : null}
             {pdfUrl ? (
               <a className="popover-item" href={pdfUrl} download>
                 Export PDF

@@ -52,6 +52,8 @@ export function WidgetEditor({ orgId, widget, request, onSave, onClose }: {
   const dataQuery = useMemo(() => dataQueryOf(form), [form])
   const queryKey = JSON.stringify(dataQuery ?? null)
   const isData = form.type !== 'text' && form.type !== 'image'
+  // A stat card's preview shows its figure against the period before, as the dashboard will.
+  const compare = form.type === 'stat_card'
 
   useEffect(() => {
     if (!dataQuery || !request) {
@@ -62,7 +64,7 @@ export function WidgetEditor({ orgId, widget, request, onSave, onClose }: {
     setPreview(undefined)
     const timer = setTimeout(() => {
       dashboardsApi
-        .preview(orgId, { dataQuery, from: request.from, to: request.to, tz: request.tz })
+        .preview(orgId, { dataQuery, from: request.from, to: request.to, tz: request.tz, compare })
         .then((item) => {
           if (!controller.signal.aborted) setPreview(normalizeData({ asOf: '', from: '', to: '', widgets: [{ ...item, key: widget.key }] }).widgets[0])
         })
@@ -75,7 +77,7 @@ export function WidgetEditor({ orgId, widget, request, onSave, onClose }: {
       clearTimeout(timer)
     }
     // queryKey stands for dataQuery.
-  }, [orgId, queryKey, request, widget.key])
+  }, [orgId, queryKey, request, widget.key, compare])
 
   const problems = formProblems(form)
   const draft: DraftWidget = { ...widget, type: form.type, title: form.title.trim(), description: form.description.trim() || null, config: configOf(form), dataQuery: dataQuery ?? null }

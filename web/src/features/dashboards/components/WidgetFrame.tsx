@@ -155,7 +155,7 @@ function WidgetBody({ widget, data, onPick, onReady }: { widget: ViewWidget; dat
   if (widget.type === 'table') return <TableWidget series={series} table={table} title={widget.title} />
   if (widget.type === 'stat_card') {
     if (!series) return <p className="chart-empty">A stat card needs a metric or pipeline source.</p>
-    return <StatCard series={series} config={config} title={widget.title} />
+    return <StatCard series={series} comparison={data.comparison} config={config} title={widget.title} />
   }
   if (!option) return <p className="chart-empty">Choose the columns to chart in the widget settings.</p>
   const key = widget.crossFilterKey
