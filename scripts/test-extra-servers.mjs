@@ -11,6 +11,8 @@ const ENGINE_SUITES = [
   'src/modules/pipeline-data',
   'src/modules/analytics-views',
   'src/modules/jobs',
+  // Backup and restore (issue 6's acceptance: on the embedded PostgreSQL and on PostgreSQL 15).
+  'src/modules/backup',
   'test/durability/jobs-with-ingest.test.ts',
 ]
 

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { adminRoutes } from './modules/admin/admin.routes.ts'
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes.ts'
 import { auditRoutes } from './modules/audit/audit.routes.ts'
+import { errorLogRoutes } from './modules/error-logs/error-logs.routes.ts'
 import { authRoutes } from './modules/auth/auth.routes.ts'
 import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.ts'
 import { dataSourceRoutes } from './modules/data-sources/data-sources.routes.ts'
@@ -26,6 +27,9 @@ import { dashboardExportRoutes } from './modules/dashboard-export/dashboard-expo
 import { sharingRoutes } from './modules/sharing/sharing.routes.ts'
 import { allowEmbedFraming } from './modules/sharing/embed-framing.ts'
 import { metricRoutes } from './modules/metrics/metrics.routes.ts'
+import { mcpRoutes } from './modules/mcp/mcp.routes.ts'
+import { toolCallRoutes } from './modules/mcp/tool-calls.routes.ts'
+import { toolAnalyticsRoutes } from './modules/mcp/tool-analytics.routes.ts'
 import { savedQueryRoutes } from './modules/saved-queries/saved-queries.routes.ts'
 import { pointRoutes } from './modules/metrics/points.routes.ts'
 import { mappingPreviewRoutes } from './modules/mappings/mappings.routes.ts'
@@ -39,10 +43,13 @@ import { pipelineRoutes } from './modules/pipelines/pipelines.routes.ts'
 import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
 import { workflowRoutes } from './modules/workflows/workflows.routes.ts'
+import { registerRequestLogging } from './modules/request-logs/request-logs.plugin.ts'
+import { requestLogRoutes } from './modules/request-logs/request-logs.routes.ts'
 import { assertRouteAccess, authenticate, sessionCookieName, type Actor } from './platform/auth.ts'
 import { AppError } from './platform/errors.ts'
 import { csrfCheck, registerErrorHandling, registerSecurityHeaders } from './platform/http.ts'
 import { loggerOptions } from './platform/logger.ts'
+import { requestErrorReporter } from './platform/request-errors.ts'
 import { httpMetricsHook } from './platform/metrics.ts'
 import type { Services } from './platform/services.ts'
 
@@ -65,7 +72,9 @@ export async function buildApp(services: Services): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  registerErrorHandling(app)
+  registerErrorHandling(app, requestErrorReporter(services.errors))
+  // Errors still buffered are written before the process lets go of the database.
+  app.addHook('onClose', () => services.errors.close())
   registerSecurityHeaders(app, services)
   allowEmbedFraming(app, services)
   await app.register(fastifyCookie)
@@ -93,6 +102,8 @@ export async function buildApp(services: Services): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true })
 
   app.decorateRequest<Actor | null>('actor', null)
+  app.decorateRequest<string | null>('memberOrgId', null)
+  await registerRequestLogging(app, services)
   app.addHook('onRequest', async (request) => {
     request.actor = { kind: 'anonymous' }
     const config = request.routeOptions.config
@@ -111,6 +122,7 @@ export async function buildApp(services: Services): Promise<App> {
   })
 
   await app.register(healthRoutes(services))
+  await app.register(mcpRoutes(services))
   await app.register(
     async (api) => {
       await api.register(authRoutes(services))
@@ -119,6 +131,7 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(teamRoutes(services))
       await api.register(apiKeyRoutes(services))
       await api.register(auditRoutes(services))
+      await api.register(errorLogRoutes(services))
       await api.register(adminRoutes(services))
       await api.register(pipelineRoutes(services))
       await api.register(pipelineHourlyRoutes(services))
@@ -142,6 +155,9 @@ export async function buildApp(services: Services): Promise<App> {
       await api.register(liveRoutes(services))
       await api.register(demoRoutes(services))
       await api.register(dashboardUsageRoutes(services))
+      await api.register(toolCallRoutes(services))
+      await api.register(toolAnalyticsRoutes(services))
+      await api.register(requestLogRoutes(services))
     },
     { prefix: '/api/v1' },
   )

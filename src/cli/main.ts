@@ -10,6 +10,7 @@ import { getSetting, setSetting } from './settings.ts'
 import { archiveList, archiveRead } from '../modules/storage/archive.cli.ts'
 import { demoFromCli, wholeNumber } from './demo.ts'
 import { exportDashboardFromCli, importDashboardFromCli } from './dashboards.ts'
+import { backupFromCli, backupMethod, restoreFromCli } from './backup.ts'
 
 /** Prints a one-line reason and exits non-zero: the contract for every failing command. */
 function fail(error: unknown): never {
@@ -187,6 +188,23 @@ dashboards
   .option('--allow-missing', 'import widgets whose source does not exist, without data (config.missingSource names it)')
   .action(async (file: string, options: { org: string; as?: string; allowMissing?: boolean }) => {
     await importDashboardFromCli(config(), file, options)
+  })
+
+program
+  .command('backup')
+  .description('Write a consistent backup of the whole database (one snapshot) as a tar archive with a manifest (docs/backup.md)')
+  .option('--out <file>', 'the archive to write (default: tessera-backup-<time>.tar in the current directory)')
+  .option('--method <method>', 'auto (pg_dump when a version-compatible one is installed, else copy), copy or pg_dump', backupMethod, 'auto' as const)
+  .action(async (options: { out?: string; method: 'auto' | 'copy' | 'pg_dump' }) => {
+    await backupFromCli(config(), options)
+  })
+program
+  .command('restore')
+  .description('Restore a backup into an empty database (DATABASE_URL) or a new TESSERA_HOME, verifying row counts and checksums')
+  .argument('<file>', 'the archive written by `tessera backup`')
+  .option('--force', 'replace everything in a target that already holds a Tessera database')
+  .action(async (file: string, options: { force?: boolean }) => {
+    await restoreFromCli(config(), file, options)
   })
 
 try {

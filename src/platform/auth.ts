@@ -21,6 +21,8 @@ export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer'
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor
+    /** The organization whose membership this request proved (withOrg); null otherwise. The request log attributes the request to it. */
+    memberOrgId: string | null
   }
   interface FastifyContextConfig {
     /** Which credentials a route accepts; default 'session'. */
@@ -213,6 +215,7 @@ export async function withOrg<T>(
     if (!role) {
       throw notFound('organization')
     }
+    request.memberOrgId = orgId.toLowerCase()
     if (options.roles && !options.roles.includes(role)) {
       throw new AppError('forbidden', 403, `This action needs one of the roles: ${options.roles.join(', ')} (you are ${role})`)
     }

@@ -26,6 +26,10 @@ export interface Config {
   archiveDir: string
   databaseUrl: string | undefined
   databaseRuntimeUrl: string | undefined
+  /** The request-log writer's login (DATABASE_LOG_WRITER_URL); default tessera_log_writer on the runtime connection. */
+  databaseLogWriterUrl: string | undefined
+  /** A superuser (or BYPASSRLS) connection for `tessera backup`/`restore` when DATABASE_URL is the owner role (TESSERA_BACKUP_DATABASE_URL). */
+  databaseBackupUrl: string | undefined
   databasePoolSize: number
   embeddedPgPort: number | undefined
   host: string
@@ -110,6 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
   const home = path.resolve(env.TESSERA_HOME ?? path.join(process.cwd(), '.tessera'))
   const databaseUrl = parseUrl('DATABASE_URL', env.DATABASE_URL, ['postgres:', 'postgresql:'], problems)
   const databaseRuntimeUrl = parseUrl('DATABASE_RUNTIME_URL', env.DATABASE_RUNTIME_URL, ['postgres:', 'postgresql:'], problems)
+  const databaseLogWriterUrl = parseUrl('DATABASE_LOG_WRITER_URL', env.DATABASE_LOG_WRITER_URL, ['postgres:', 'postgresql:'], problems)
+  const databaseBackupUrl = parseUrl('TESSERA_BACKUP_DATABASE_URL', env.TESSERA_BACKUP_DATABASE_URL, ['postgres:', 'postgresql:'], problems)
   if (databaseRuntimeUrl && !databaseUrl) {
     problems.push('DATABASE_RUNTIME_URL needs DATABASE_URL (the owner connection) as well')
   }
@@ -189,6 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
     archiveDir: path.resolve(env.TESSERA_ARCHIVE_DIR || path.join(home, 'archive')),
     databaseUrl,
     databaseRuntimeUrl,
+    databaseLogWriterUrl,
+    databaseBackupUrl,
     databasePoolSize,
     embeddedPgPort,
     host,

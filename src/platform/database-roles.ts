@@ -7,13 +7,17 @@ import pg from 'pg'
  *  - RUNTIME_ROLE is the NOLOGIN group every runtime login belongs to; grants go to it;
  *  - APP_ROLE is the login the API and worker use: no superuser, no BYPASSRLS, owns nothing;
  *  - DEFINER_ROLE (NOLOGIN, BYPASSRLS) owns only the few SECURITY DEFINER helpers
- *    that must read across rows before a user is known (login, session lookup).
+ *    that must read across rows before a user is known (login, session lookup);
+ *  - LOG_WRITER_ROLE is the login of the request-log writer (src/modules/request-logs): it
+ *    may INSERT into telemetry.request_logs and nothing else, so the connection that takes
+ *    every request's headers and bodies can neither read them back nor touch other data.
  * See docs/database-roles.md for the SQL a DBA runs to create them by hand.
  */
 export const OWNER_ROLE = 'tessera_owner'
 export const RUNTIME_ROLE = 'tessera_runtime'
 export const APP_ROLE = 'tessera_app'
 export const DEFINER_ROLE = 'tessera_definer'
+export const LOG_WRITER_ROLE = 'tessera_log_writer'
 
 /** Minor releases that fixed the RLS CVEs CVE-2023-2455, CVE-2024-10976 and CVE-2025-8713. */
 const MINIMUM_MINOR: Record<number, number> = { 15: 14, 16: 10, 17: 6 }
@@ -102,10 +106,13 @@ export async function bootstrapWithSuperuser(adminUrl: string, database: string,
       await ensureRole(maintenance, RUNTIME_ROLE, 'nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls')
       await ensureRole(maintenance, APP_ROLE, 'login nosuperuser nocreatedb nocreaterole noreplication nobypassrls', derivedRolePassword(secretKey, APP_ROLE))
       await ensureRole(maintenance, DEFINER_ROLE, 'nologin nosuperuser nocreatedb nocreaterole noreplication bypassrls')
+      await ensureRole(maintenance, LOG_WRITER_ROLE, 'login nosuperuser nocreatedb nocreaterole noreplication nobypassrls', derivedRolePassword(secretKey, LOG_WRITER_ROLE))
       await maintenance.query(`grant ${RUNTIME_ROLE} to ${APP_ROLE}`)
       // The owner hands the SECURITY DEFINER helpers to the definer role and grants to the runtime group.
       await maintenance.query(`grant ${DEFINER_ROLE} to ${OWNER_ROLE}`)
       await maintenance.query(`grant ${RUNTIME_ROLE} to ${OWNER_ROLE}`)
+      // Every session's and statement's statistics for the database-health functions the definer owns (db/migrations/0290).
+      await maintenance.query(`grant pg_monitor to ${DEFINER_ROLE}`)
       const db = await maintenance.query('select 1 from pg_database where datname = $1', [database])
       if (db.rowCount === 0) {
         await maintenance.query(`create database ${maintenance.escapeIdentifier(database)} owner ${OWNER_ROLE}`).catch((error: { code?: string }) => {
@@ -116,6 +123,7 @@ export async function bootstrapWithSuperuser(adminUrl: string, database: string,
       }
       await maintenance.query(`grant connect, create, temporary on database ${maintenance.escapeIdentifier(database)} to ${OWNER_ROLE}`)
       await maintenance.query(`grant connect on database ${maintenance.escapeIdentifier(database)} to ${RUNTIME_ROLE}`)
+      await maintenance.query(`grant connect on database ${maintenance.escapeIdentifier(database)} to ${LOG_WRITER_ROLE}`)
     } finally {
       await maintenance.query('select pg_advisory_unlock(727274001)')
     }
@@ -134,6 +142,9 @@ export async function bootstrapWithSuperuser(adminUrl: string, database: string,
         }
       })
     }
+    // Slow queries on the Database page; it reads them once the server also preloads the library
+    // (docs/database-health.md). A server without the extension's files just goes without.
+    await target.query('create extension if not exists pg_stat_statements').catch(() => undefined)
   } finally {
     await target.end()
   }

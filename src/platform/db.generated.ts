@@ -1114,6 +1114,13 @@ export interface TelemetryDashboardUsageLogs {
   user_id: string | null;
 }
 
+export interface TelemetryErrorFingerprints {
+  error_id: Int8;
+  error_timestamp: Timestamp;
+  fingerprint: string;
+  organization_id: string | null;
+}
+
 export interface TelemetryErrorLogs {
   category: string | null;
   context: Generated<Json>;
@@ -1121,6 +1128,7 @@ export interface TelemetryErrorLogs {
   environment: Generated<string | null>;
   error_code: string | null;
   execution_id: string | null;
+  fingerprint: string | null;
   first_occurrence: Generated<Timestamp | null>;
   id: Generated<Int8>;
   impact_level: string | null;
@@ -1129,6 +1137,7 @@ export interface TelemetryErrorLogs {
   message: string;
   occurrence_count: Generated<number | null>;
   organization_id: string | null;
+  reopened_count: Generated<number>;
   request_id: string | null;
   resolution_notes: string | null;
   resolved: Generated<boolean | null>;
@@ -1238,11 +1247,14 @@ export interface TelemetryQueryPerformanceLogs {
 export interface TelemetryToolUsageLogs {
   bcp_name: string;
   cache_hit: Generated<boolean | null>;
+  client_name: string | null;
+  client_version: string | null;
   cpu_usage_percent: Numeric | null;
   duration_ms: number;
   error_code: string | null;
   error_message: string | null;
   error_stack: string | null;
+  error_type: string | null;
   execution_id: string;
   id: Generated<Int8>;
   ip_address: string | null;
@@ -1251,14 +1263,18 @@ export interface TelemetryToolUsageLogs {
   organization_id: string;
   parameters: Json | null;
   parameters_hash: string | null;
+  protocol_version: string | null;
   request_id: string | null;
   response_data: Json | null;
   response_size_bytes: number | null;
   session_id: string | null;
+  source: Generated<string>;
+  span_id: string | null;
   success: boolean;
   timestamp: Generated<Timestamp>;
   tool_name: string;
   tool_version: string | null;
+  trace_id: string | null;
   user_agent: string | null;
   user_id: string | null;
 }
@@ -1416,6 +1432,7 @@ export interface DB {
   "telemetry.dashboard_statistics": TelemetryDashboardStatistics;
   "telemetry.dashboard_stats": TelemetryDashboardStats;
   "telemetry.dashboard_usage_logs": TelemetryDashboardUsageLogs;
+  "telemetry.error_fingerprints": TelemetryErrorFingerprints;
   "telemetry.error_logs": TelemetryErrorLogs;
   "telemetry.hourly_tool_usage": TelemetryHourlyToolUsage;
   "telemetry.hourly_tool_usage_summary": TelemetryHourlyToolUsageSummary;

@@ -197,7 +197,8 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
+    // pg_stat_statements: the slow queries of the admin Database page (docs/database-health.md).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories=', '-c', 'shared_preload_libraries=pg_stat_statements'],
     onLog: log,
     onError: (error) => log(String(error)),
   })

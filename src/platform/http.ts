@@ -8,12 +8,16 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
   return reply.code(status).send({ error: details === undefined ? { code, message } : { code, message, details } })
 }
 
+/** Told about every server error (5xx) the handler answers; must return at once and never throw. */
+export type ServerErrorReporter = (error: unknown, request: FastifyRequest, statusCode: number, level: 'warn' | 'error') => void
+
 /** Maps every error to `{ error: { code, message, details? } }`; 5xx bodies never carry internals. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, reportServerError: ServerErrorReporter = () => undefined): void {
   app.setErrorHandler((error: FastifyError & { cause?: unknown }, request, reply) => {
     if (error instanceof AppError) {
       if (error.isReportable) {
         request.log.error({ err: error, cause: error.cause }, error.message)
+        reportServerError(error, request, error.statusCode, 'error')
       }
       for (const [name, value] of Object.entries(error.options.headers ?? {})) {
         reply.header(name, value)
@@ -42,6 +46,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // request was stored, and the same request will most likely succeed when sent again.
     if (pgCode === '40P01' || pgCode === '40001') {
       request.log.warn({ err: error }, 'transaction aborted by a concurrency conflict')
+      reportServerError(error, request, 503, 'warn')
       reply.header('retry-after', '1')
       return sendError(reply, 503, 'retry_later', 'The request conflicted with concurrent work and was not applied; send it again')
     }
@@ -58,6 +63,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendError(reply, error.statusCode, error.statusCode === 429 ? 'rate_limited' : 'validation_failed', error.message)
     }
     request.log.error({ err: error }, 'unhandled error')
+    reportServerError(error, request, 500, 'error')
     return sendError(reply, 500, 'internal_error', 'Something went wrong on our side; the error was logged')
   })
 

@@ -4,6 +4,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Prometheus registry for /metrics: process, HTTP, DB pool and job figures. */
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry, prefix: 'tessera_' })
+// prom-client names three gauges *_total, which promtool check metrics rejects (that suffix is
+// for counters); the per-type gauges tessera_nodejs_active_{handles,requests,resources} carry the same.
+for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+  registry.removeSingleMetric(`tessera_nodejs_${name}`)
+}
 
 export const httpRequests = new Counter({
   name: 'tessera_http_requests_total',

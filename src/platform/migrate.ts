@@ -98,9 +98,9 @@ export async function migrationStatus(ownerUrl: string, dir = MIGRATIONS_DIR): P
   }
 }
 
-/** Applies pending migrations; returns the versions it applied. */
-export async function migrate(ownerUrl: string, options: { dir?: string; log?: (message: string) => void } = {}): Promise<string[]> {
-  const files = readMigrations(options.dir)
+/** Applies pending migrations (up to and including `until` when given: a restore stops at its backup's level); returns the versions it applied. */
+export async function migrate(ownerUrl: string, options: { dir?: string; log?: (message: string) => void; until?: string } = {}): Promise<string[]> {
+  const files = readMigrations(options.dir).filter((file) => options.until === undefined || file.version <= options.until)
   const client = new pg.Client({ connectionString: ownerUrl })
   await client.connect()
   const appliedNow: string[] = []

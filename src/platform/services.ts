@@ -3,6 +3,7 @@ import type pg from 'pg'
 import type { Config } from './config.ts'
 import { SecretBox } from './crypto.ts'
 import type { Database, DB } from './db.ts'
+import { ErrorRecorder } from './error-recorder.ts'
 import { Mailer } from './mailer.ts'
 import { SettingsCache } from './settings-cache.ts'
 
@@ -17,6 +18,8 @@ export interface Services {
   mailer: Mailer
   /** Owner connection string, for maintenance DDL run by the worker only. */
   ownerUrl: string
+  /** Server errors and failed jobs, buffered and written to telemetry.error_logs off the request path. */
+  errors: ErrorRecorder
 }
 
 /** Services over an open runtime database. Tests pass settingsTtlMs 0 so setting changes apply at once. */
@@ -29,5 +32,6 @@ export function createServices(config: Config, database: Database, ownerUrl: str
     settings: new SettingsCache(database.db, config.nodeEnv, options.settingsTtlMs),
     mailer: new Mailer(config.smtp, config.mailFrom),
     ownerUrl,
+    errors: new ErrorRecorder(database.db, { environment: config.nodeEnv }),
   }
 }

@@ -32,6 +32,8 @@ interface Ids {
   widgetId: string
   /** A version number of A's dashboard (its creation is version 1). */
   version: string
+  /** An error group of A (telemetry.error_logs). */
+  errorId: string
 }
 
 interface MatrixRow {
@@ -62,6 +64,9 @@ const MATRIX: Record<string, MatrixRow> = {
   'POST /api/v1/orgs/:orgId/api-keys': { keys: false, body: () => ({ name: 'Backdoor', scopes: ['admin'] }) },
   'DELETE /api/v1/orgs/:orgId/api-keys/:keyId': { keys: false },
   'GET /api/v1/orgs/:orgId/audit': { keys: true },
+  'GET /api/v1/orgs/:orgId/errors': { keys: true },
+  'GET /api/v1/orgs/:orgId/errors/:errorId': { keys: true },
+  'POST /api/v1/orgs/:orgId/errors/:errorId/resolve': { keys: true, body: () => ({ notes: 'Resolved by B' }) },
   'POST /api/v1/orgs/:orgId/mappings/preview': { keys: false, body: () => ({ mapping: { mappings: [], transformations: [] }, sample: [{ a: 1 }] }) },
   'GET /api/v1/orgs/:orgId/pipelines': { keys: true },
   'POST /api/v1/orgs/:orgId/pipelines': { keys: false, body: () => ({ name: 'Planted by B', type: 'realtime' }) },
@@ -158,6 +163,9 @@ const MATRIX: Record<string, MatrixRow> = {
   'DELETE /api/v1/orgs/:orgId/queries/:queryId': { keys: false },
   'POST /api/v1/orgs/:orgId/queries/:queryId/run': { keys: true, body: () => ({ params: {} }) },
   'POST /api/v1/orgs/:orgId/widgets/preview': { keys: true, body: (ids) => ({ dataQuery: { source: 'metric', metricId: ids.metricId } }) },
+  'POST /api/v1/orgs/:orgId/tool-calls': { keys: true, body: () => ({ calls: [{ server: 'planted-by-b', tool: 'planted', durationMs: 1, success: true }] }) },
+  'GET /api/v1/orgs/:orgId/tool-calls': { keys: true },
+  'GET /api/v1/orgs/:orgId/tool-calls/summary': { keys: true },
 }
 
 /** Every "METHOD /path" the app serves, read from app.printRoutes (HEAD twins dropped). */
@@ -231,6 +239,8 @@ async function snapshot(orgIds: string[]): Promise<string> {
     'app.queries where organization_id = any($1)',
     'app.saved_query_results where organization_id = any($1)',
     "telemetry.query_performance_logs where organization_id = any($1) and query_kind = 'saved_query'",
+    'telemetry.tool_usage_logs where organization_id = any($1)',
+    'telemetry.error_logs where organization_id = any($1)',
   ]
   const parts: unknown[] = []
   for (const from of tables) {
@@ -286,7 +296,8 @@ beforeAll(async () => {
     payload: { name: 'A warehouse', type: 'postgresql', config: { host: '127.0.0.1', port: 5432, database: 'a_warehouse', user: 'a', password: 'a', sslMode: 'disable' } },
   })
   const queryA = await ctx.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgA.id}/queries`, headers: orgA.owner.headers, payload: { name: 'A query', dataSourceId: sqlSourceA.json().id, queryText: 'select 1' } })
-  idsA = { version: '1', queryId: queryA.json().id, dashboardId: dashboardA.json().id, widgetId: widgetRows[0]!.id, metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
+  const { rows: errorRows } = await ctx.admin.query<{ id: string }>("insert into telemetry.error_logs (organization_id, level, message) values ($1, 'error', 'A failed') returning id::text", [orgA.id])
+  idsA = { errorId: errorRows[0]!.id, version: '1', queryId: queryA.json().id, dashboardId: dashboardA.json().id, widgetId: widgetRows[0]!.id, metricId: metricA.json().id, kpiId: kpiA.json().id, orgId: orgA.id, userId: memberA.userId, teamId: teamA, invitationId: invitation.json().invitation.id, keyId: keyA.id, pipelineId: pipelineA.id, sinkId: sinkA.id, deliveryId: deliveryRows[0]!.id, dataSourceId: dataSource.json().id, runId: runRows[0]!.id, checkId: check.json().id }
 
   orgB = await createOrg(ctx.app, await registerUser(ctx.app))
   await createTeam(ctx.app, orgB)

@@ -1,7 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { APP_ROLE, DEFINER_ROLE, OWNER_ROLE, RUNTIME_ROLE, assertSafeRuntimeRole } from '../../src/platform/database-roles.ts'
+import { APP_ROLE, DEFINER_ROLE, LOG_WRITER_ROLE, OWNER_ROLE, RUNTIME_ROLE, assertSafeRuntimeRole, derivedRolePassword, withCredentials } from '../../src/platform/database-roles.ts'
 import { createTestDatabase, type TestDatabase } from '../database.ts'
+import { TEST_SECRET_KEY } from '../secret.ts'
 
 /**
  * Catalog gate: structural rules every migration must keep, read from the PostgreSQL
@@ -306,5 +307,51 @@ describe('functions', () => {
         order by 1`)
     expect(helpers.map((h) => h.name)).toEqual(expect.arrayContaining(['app.current_org_id()', 'app.current_user_id()', 'private.current_org_role()', 'private.is_instance_admin()']))
     expect(helpers.filter((h) => h.volatility !== 's')).toEqual([])
+  })
+})
+
+describe('request-log writer login', () => {
+  it('is a plain login that belongs to no other role and holds no attribute beyond LOGIN', async () => {
+    const roles = await rows(
+      `select rolname, rolcanlogin, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication from pg_roles where pg_has_role($1, oid, 'member')`,
+      [LOG_WRITER_ROLE])
+    expect(roles).toEqual([{ rolname: LOG_WRITER_ROLE, rolcanlogin: true, rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false, rolreplication: false }])
+  })
+
+  it('may INSERT into telemetry.request_logs and nothing else: no other table privilege, no function, no schema to create in', async () => {
+    const privileges = await rows<{ object: string; privilege: string }>(
+      `select c.oid::regclass::text as object, p.privilege
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) as p(privilege)
+        where n.nspname = any($2) and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+          and (has_table_privilege($1, c.oid, p.privilege)
+               or (p.privilege in ('SELECT', 'INSERT', 'UPDATE', 'REFERENCES') and has_any_column_privilege($1, c.oid, p.privilege)))
+       union all
+       select 'schema ' || n.nspname, 'CREATE' from pg_namespace n where n.nspname = any($2) and has_schema_privilege($1, n.oid, 'CREATE')
+       order by 1, 2`,
+      [LOG_WRITER_ROLE, TESSERA_SCHEMAS])
+    // Partitions are reached through the parent only: no grant of their own.
+    expect(privileges).toEqual([{ object: 'telemetry.request_logs', privilege: 'INSERT' }])
+    const functions = await rows<{ name: string }>(
+      `select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname in ('private', 'ops') and has_function_privilege($1, p.oid, 'EXECUTE')`,
+      [LOG_WRITER_ROLE])
+    expect(functions).toEqual([])
+  })
+
+  it('appends a request but reads none back, not even its own', async () => {
+    const writer = new pg.Client({ connectionString: withCredentials(testDb.runtimeUrl, LOG_WRITER_ROLE, derivedRolePassword(TEST_SECRET_KEY, LOG_WRITER_ROLE)) })
+    await writer.connect()
+    try {
+      const inserted = await writer.query(
+        "insert into telemetry.request_logs (request_id, method, path, response_status_code, duration_ms, success) values ('gate', 'GET', '/api/v1/me', 401, 1, false)")
+      expect(inserted.rowCount).toBe(1)
+      await expect(writer.query('select count(*) from telemetry.request_logs')).rejects.toMatchObject({ code: '42501' })
+      await expect(writer.query("insert into telemetry.request_logs (request_id, method, path, response_status_code, duration_ms, success) values ('gate', 'GET', '/x', 200, 1, true) returning id"))
+        .rejects.toMatchObject({ code: '42501' })
+      await expect(writer.query('select count(*) from auth.users')).rejects.toMatchObject({ code: '42501' })
+    } finally {
+      await writer.end()
+    }
   })
 })

@@ -4,6 +4,7 @@ import { createDashboardRows } from './policy-matrix.dashboards-fixture.ts'
 import { createDashboardVersionRows } from './policy-matrix.dashboard-versions-fixture.ts'
 import { createIngestRows } from './policy-matrix.ingest-fixture.ts'
 import { createSavedQueryRows } from './policy-matrix.saved-queries-fixture.ts'
+import { createRequestLogRows } from './policy-matrix.request-logs-fixture.ts'
 import { createTelemetryRows, createTimeSeriesRows } from './policy-matrix.time-series-fixture.ts'
 
 /**
@@ -179,6 +180,7 @@ export async function createFixture(admin: pg.Client, runtime: pg.Client): Promi
   await createTimeSeriesRows(insert, { orgA, orgB })
   await createSavedQueryRows(insert, { orgA, orgB, sourceId: (org) => rows.ids('app.data_sources', org)[0] as string })
   await createTelemetryRows(admin, insert, (table, label, id) => rows.add(table, label, id), { orgA, orgB })
+  await createRequestLogRows(insert, { orgA, orgB })
   await createDashboardRows(insert, { orgA, orgB, users: { A: user.aOwner, B: user.bOwner } })
   await createDashboardVersionRows(insert, { orgA, orgB, users: { A: user.aOwner, B: user.bOwner }, dashboardId: (org) => rows.ids('app.dashboards', org)[0] as string })
   // dashboard_stats (0230) over the dashboards just created, labelled by organization.

@@ -11,6 +11,7 @@ import { SAVED_QUERY_TABLES } from './policy-matrix.saved-queries.ts'
 import { TIME_SERIES_TABLES } from './policy-matrix.time-series.ts'
 import { INSTANCE_TABLES } from './policy-matrix.instance.ts'
 import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
+import { REQUEST_LOG_TABLES } from './policy-matrix.request-logs.ts'
 
 /**
  * Row-Level Security, table × statement × actor, against real PostgreSQL as tessera_app.
@@ -20,7 +21,7 @@ import { TENANCY_TABLES } from './policy-matrix.tenancy.ts'
  * entry there, and the coverage test below fails until it exists.
  */
 
-const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES, ...TIME_SERIES_TABLES, ...DASHBOARD_TABLES, ...SAVED_QUERY_TABLES, ...DASHBOARD_VERSION_TABLES]
+const TABLES: TableSpec[] = [...TENANCY_TABLES, ...INSTANCE_TABLES, ...INGEST_TABLES, ...TIME_SERIES_TABLES, ...DASHBOARD_TABLES, ...SAVED_QUERY_TABLES, ...DASHBOARD_VERSION_TABLES, ...REQUEST_LOG_TABLES]
 
 let admin: pg.Client
 let runtime: pg.Client

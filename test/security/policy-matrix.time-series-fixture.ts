@@ -59,7 +59,8 @@ export async function createTelemetryRows(admin: pg.Client, insert: Insert, add:
     if (o) {
       await insert('telemetry.tool_usage_logs', label, "insert into telemetry.tool_usage_logs (organization_id, execution_id, bcp_name, tool_name, operation, duration_ms, success) values ($1, $2, 'crm', 'search', 'read', 5, true)", [o, `exec-${label}`])
     }
-    await insert('telemetry.error_logs', label, "insert into telemetry.error_logs (organization_id, level, message) values ($1, 'error', 'failed')", [o])
+    const errorId = await insert('telemetry.error_logs', label, "insert into telemetry.error_logs (organization_id, level, message) values ($1, 'error', 'failed')", [o])
+    await insert('telemetry.error_fingerprints', label, 'insert into telemetry.error_fingerprints (organization_id, fingerprint, error_id, error_timestamp) values ($1, $2, $3, now())', [o, `fp-${label}`, errorId], 'fingerprint')
     await insert('telemetry.performance_metrics', label, "insert into telemetry.performance_metrics (organization_id, metric_name, metric_value, aggregation_period) values ($1, 'latency', 1, '1m')", [o])
   }
   await admin.query('select * from ops.refresh_analytics_views()')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { A_ACTIVE, DENIED, NEW, all, each, only, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
+import { A_ACTIVE, DENIED, NEW, all, each, only, type Outcome, type Statement, type TableSpec } from './policy-matrix.dsl.ts'
+import type { ActorName } from './policy-matrix.fixture.ts'
 import { orgId, tenantTable, type TenantTable } from './policy-matrix.ingest.ts'
 import { TELEMETRY_MATVIEWS, TELEMETRY_VIEWS } from './policy-matrix.time-series-fixture.ts'
 
@@ -127,6 +128,8 @@ const unique8 = () => randomUUID().slice(0, 8)
 
 interface TelemetryLog {
   table: string
+  /** Who reads which rows, when it differs from the rule above. */
+  select?: Record<ActorName, Outcome>
   /** An insert of one row whose organization is $1 (null: the instance), without RETURNING. */
   insert: string
   values: (org: string | null) => unknown[]
@@ -135,12 +138,12 @@ interface TelemetryLog {
   updates: Statement[]
 }
 
-function telemetryLog({ table, insert, values, instanceRows, updates }: TelemetryLog): TableSpec {
+function telemetryLog({ table, select: selectExpectation, insert, values, instanceRows, updates }: TelemetryLog): TableSpec {
   const newRow = (org: string | null) => ({ text: `${insert} returning ${ID}`, values: values(org) })
   return {
     table,
     statements: [
-      { name: 'select', sql: () => ({ text: `select ${ID} from ${table}` }), expect: instanceRows ? A_ACTIVE_AND_INSTANCE : only(each(A_ACTIVE, ['A'])) },
+      { name: 'select', sql: () => ({ text: `select ${ID} from ${table}` }), expect: selectExpectation ?? (instanceRows ? A_ACTIVE_AND_INSTANCE : only(each(A_ACTIVE, ['A']))) },
       { name: 'insert a row into A', sql: (f) => newRow(f.orgA), expect: only(each(A_ACTIVE, [NEW]), DENIED) },
       { name: 'insert a row into B (a foreign organization)', sql: (f) => newRow(f.orgB), expect: all(DENIED) },
       ...(instanceRows ? [{ name: 'insert an instance row (no organization)', sql: () => newRow(null), expect: only({ instanceAdmin: [NEW] }, DENIED) }] : []),
@@ -165,6 +168,8 @@ const TELEMETRY_LOGS: TableSpec[] = [
   }),
   telemetryLog({
     table: 'telemetry.error_logs',
+    // Instance administrators see and resolve every organization's errors too (0280).
+    select: only({ ...each(A_ACTIVE, ['A']), instanceAdmin: ['A', 'B', 'instance'] }),
     insert: "insert into telemetry.error_logs (organization_id, level, message) values ($1, 'warn', 'new')",
     values: (org) => [org],
     instanceRows: true,
@@ -172,7 +177,7 @@ const TELEMETRY_LOGS: TableSpec[] = [
       {
         name: 'resolve every row',
         sql: (f, actor) => ({ text: `update telemetry.error_logs set resolved = true, resolved_at = now(), resolved_by = $1 returning ${ID}`, values: [actor.userId ?? f.user.outsider] }),
-        expect: only({ aOwner: ['A'], aAdmin: ['A'], instanceAdmin: ['instance'] }),
+        expect: only({ aOwner: ['A'], aAdmin: ['A'], instanceAdmin: ['A', 'B', 'instance'] }),
       },
       { name: 'rewrite the message of every row', sql: () => ({ text: `update telemetry.error_logs set message = 'rewritten' returning ${ID}` }), expect: all(DENIED) },
     ],
@@ -185,6 +190,22 @@ const TELEMETRY_LOGS: TableSpec[] = [
     updates: [{ name: 'update every row', sql: () => ({ text: `update telemetry.performance_metrics set metric_value = metric_value returning ${ID}` }), expect: all(DENIED) }],
   }),
 ]
+
+/** The error fingerprint registry of 0280: only private.record_errors (tessera_definer) reads or writes it. */
+const ERROR_FINGERPRINTS: TableSpec = {
+  table: 'telemetry.error_fingerprints',
+  idColumn: 'fingerprint',
+  statements: [
+    { name: 'select', sql: () => ({ text: 'select fingerprint as id from telemetry.error_fingerprints' }), expect: all(DENIED) },
+    {
+      name: 'insert a row into A',
+      sql: (f) => ({ text: "insert into telemetry.error_fingerprints (organization_id, fingerprint, error_id, error_timestamp) values ($1, 'planted', 1, now()) returning fingerprint as id", values: [f.orgA] }),
+      expect: all(DENIED),
+    },
+    { name: 'update every row', sql: () => ({ text: 'update telemetry.error_fingerprints set error_id = 1 returning fingerprint as id' }), expect: all(DENIED) },
+    { name: 'delete every row', sql: () => ({ text: 'delete from telemetry.error_fingerprints returning fingerprint as id' }), expect: all(DENIED) },
+  ],
+}
 
 /** The summary views: the reader's organization's rows, and the instance's to instance administrators. */
 const TELEMETRY_VIEW_SPECS: TableSpec[] = TELEMETRY_VIEWS.map((view) => ({
@@ -206,6 +227,7 @@ export const TIME_SERIES_TABLES: TableSpec[] = [
   ...TABLES.map(tenantTable),
   ...MEMBER_WRITTEN.map(memberTable),
   ...TELEMETRY_LOGS,
+  ERROR_FINGERPRINTS,
   ...TELEMETRY_VIEW_SPECS,
   ...TELEMETRY_MATVIEW_SPECS,
 ]

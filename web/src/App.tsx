@@ -6,8 +6,13 @@ import { Spinner } from './components/Loading.tsx'
 import { withQuery } from './lib/api.ts'
 import { PageAccount } from './features/account/PageAccount.tsx'
 import { PageAdminAudit } from './features/admin/PageAdminAudit.tsx'
+import { PageDatabase } from './features/admin/PageDatabase.tsx'
+import { PageBackups } from './features/admin/PageBackups.tsx'
+import { PageError } from './features/admin/PageError.tsx'
+import { PageErrors } from './features/admin/PageErrors.tsx'
 import { PageMailOutbox } from './features/admin/PageMailOutbox.tsx'
 import { PageOrganizations } from './features/admin/PageOrganizations.tsx'
+import { PageRequests } from './features/admin/PageRequests.tsx'
 import { PageSettings } from './features/admin/PageSettings.tsx'
 import { PageStorage } from './features/admin/PageStorage.tsx'
 import { PageUsers } from './features/admin/PageUsers.tsx'
@@ -40,6 +45,7 @@ import { PageExplore } from './features/explore/PageExplore.tsx'
 import { PageDashboards } from './features/dashboards/PageDashboards.tsx'
 import { PageSavedQueries } from './features/saved-queries/PageSavedQueries.tsx'
 import { PageSavedQuery } from './features/saved-queries/PageSavedQuery.tsx'
+import { PageMcpAnalytics } from './features/mcp-analytics/PageMcpAnalytics.tsx'
 import { PageNewPipeline } from './features/pipelines/PageNewPipeline.tsx'
 import { PagePipelineData } from './features/pipelines/PagePipelineData.tsx'
 import { PagePipelineMapping } from './features/pipelines/PagePipelineMapping.tsx'
@@ -172,6 +178,7 @@ export function AppRoutes() {
             <Route path="queries" element={<PageSavedQueries />} />
             <Route path="queries/new" element={<PageSavedQuery key="new" />} />
             <Route path="queries/:queryId" element={<PageSavedQuery />} />
+            <Route path="mcp-analytics" element={<PageMcpAnalytics />} />
             <Route path="*" element={<PageNotFound />} />
           </Route>
           <Route path="account" element={<PageAccount />} />
@@ -181,6 +188,11 @@ export function AppRoutes() {
             <Route path="users" element={<PageUsers />} />
             <Route path="organizations" element={<PageOrganizations />} />
             <Route path="storage" element={<PageStorage />} />
+            <Route path="database" element={<PageDatabase />} />
+            <Route path="backups" element={<PageBackups />} />
+            <Route path="errors" element={<PageErrors />} />
+            <Route path="errors/:errorId" element={<PageError />} />
+            <Route path="requests" element={<PageRequests />} />
             <Route path="mail" element={<PageMailOutbox />} />
             <Route path="audit" element={<PageAdminAudit />} />
           </Route>

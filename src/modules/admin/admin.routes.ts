@@ -3,7 +3,9 @@ import { forbidden } from '../../platform/errors.ts'
 import type { Services } from '../../platform/services.ts'
 import { ErrorResponse } from '../auth/auth.schema.ts'
 import { settingsRoutes } from '../settings/settings.routes.ts'
+import { databaseHealthRoutes } from '../database-health/database-health.routes.ts'
 import { storageRoutes } from '../storage/storage.routes.ts'
+import { backupRoutes } from '../backup/backup.routes.ts'
 import { withInstanceAdmin } from './admin.access.ts'
 import { adminOrganizationRoutes } from './admin-organizations.ts'
 import { toAdminUserResponse, toMailMessageResponse } from './admin.mapper.ts'
@@ -17,6 +19,8 @@ export function adminRoutes(services: Services): FastifyPluginAsyncTypebox {
     await app.register(settingsRoutes(services))
     await app.register(adminOrganizationRoutes(services))
     await app.register(storageRoutes(services))
+    await app.register(databaseHealthRoutes(services))
+    await app.register(backupRoutes(services))
 
     app.get('/admin/users', {
       schema: {

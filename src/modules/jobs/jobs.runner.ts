@@ -4,9 +4,11 @@ import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEven
 import { sql } from 'kysely'
 import pg from 'pg'
 import type pino from 'pino'
+import type { ErrorRecorder } from '../../platform/error-recorder.ts'
 import { jobDuration, jobRuns } from '../../platform/metrics.ts'
 import type { Runtime } from '../../platform/runtime.ts'
 import { JOB_SCHEDULE, buildTasks } from './jobs.tasks.ts'
+import { recordJobFailure } from './job-errors.ts'
 
 const HEARTBEAT_MS = 15_000
 /** A worker silent this long is presumed dead (kill -9) and its jobs are unlocked for retry. */
@@ -38,7 +40,7 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
   const deadAfterMs = options.deadAfterMs ?? DEAD_AFTER_MS
   await installQueueSchema(runtime.ownerUrl)
-  const tasks = instrument({ ...buildTasks(runtime, logger), ...options.tasks })
+  const tasks = instrument({ ...buildTasks(runtime, logger), ...options.tasks }, runtime.services.errors)
   const pool = runtime.database.pool
   if (pool.listenerCount('connect') === 0) {
     pool.on('connect', (client) => client.on('error', (error) => logger.error({ err: error }, 'database client error')))
@@ -109,6 +111,7 @@ export async function startJobRunner(runtime: Runtime, logger: pino.Logger, opti
       clearInterval(timer)
       await beating
       await runner.stop()
+      await runtime.services.errors.close()
       await sql`delete from ops.worker_heartbeats where worker_id = ${workerId}`.execute(runtime.services.db).catch(() => undefined)
     },
   }
@@ -128,7 +131,8 @@ function queueLogger(logger: pino.Logger): Logger {
   })
 }
 
-function instrument(tasks: TaskList): TaskList {
+/** Every failed run is counted and recorded in telemetry.error_logs (recordJobFailure), then rethrown for graphile-worker's retries. */
+function instrument(tasks: TaskList, errors: ErrorRecorder): TaskList {
   const wrapped: TaskList = {}
   for (const [name, task] of Object.entries(tasks)) {
     if (!task) {
@@ -141,6 +145,7 @@ function instrument(tasks: TaskList): TaskList {
         jobRuns.inc({ task: name, outcome: 'success' })
       } catch (error) {
         jobRuns.inc({ task: name, outcome: 'failure' })
+        recordJobFailure(errors, name, payload, helpers, error)
         throw error
       } finally {
         end()

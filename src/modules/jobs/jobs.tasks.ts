@@ -15,6 +15,7 @@ import { exclusiveKinds, withExclusiveRuns } from './exclusive-tasks.ts'
 import { pruneMaintenanceRuns, reportRunDetails } from './job-runs.ts'
 import { maintainPartitions, type PartitionedTable } from './partitions.ts'
 import { ANALYTICS_VIEWS_SCHEDULE, analyticsViewsTasks } from '../analytics-views/analytics-views.jobs.ts'
+import { BACKUP_SCHEDULE, backupTasks } from '../backup/backup.jobs.ts'
 
 /**
  * Time-partitioned tables and how many partitions behind today they keep. The worker creates
@@ -33,6 +34,7 @@ export const PARTITIONED_TABLES: ReadonlyArray<PartitionedTable> = [
   { table: 'telemetry.performance_metrics', granularity: 'month', behind: 1 },
   { table: 'telemetry.query_performance_logs', granularity: 'month', behind: 1 },
   { table: 'telemetry.dashboard_usage_logs', granularity: 'month', behind: 1 },
+  { table: 'telemetry.request_logs', granularity: 'month', behind: 1 },
 ]
 
 /**
@@ -60,6 +62,7 @@ export const JOB_SCHEDULE = [
   ...STORAGE_SCHEDULE,
   ...PIPELINE_DATA_SCHEDULE,
   ...ANALYTICS_VIEWS_SCHEDULE,
+  ...BACKUP_SCHEDULE,
 ].join('\n')
 
 /**
@@ -75,6 +78,7 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
     ...timeSeriesTasks(runtime, logger),
     ...storageTasks(runtime, logger),
     ...analyticsViewsTasks(runtime, logger),
+    ...backupTasks(runtime, logger),
     'auth:cleanup': async () => {
       const { rows } = await sql<{ kind: string; deleted: string }>`select * from private.cleanup_expired_auth()`.execute(runtime.services.db)
       const deleted = Object.fromEntries(rows.map((row) => [row.kind, Number(row.deleted)]))

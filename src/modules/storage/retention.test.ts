@@ -111,15 +111,12 @@ describe('ops.cleanup_old_data()', () => {
 
     const byTable = Object.fromEntries(rows.map((r) => [r.table_name, Number(r.deleted_count)]))
     expect(byTable.sessions).toBe(1)
-    // mcp_request_logs' table (telemetry.request_logs) does not exist yet: skipped.
     expect(Object.keys(byTable).sort()).toEqual(
-      ['aggregated_metrics', 'error_logs', 'performance_metrics', 'pipeline_data', 'query_performance_logs', 'saved_query_results', 'sessions', 'time_series_data', 'tool_usage_logs'])
+      ['aggregated_metrics', 'error_logs', 'mcp_request_logs', 'performance_metrics', 'pipeline_data', 'query_performance_logs', 'saved_query_results', 'sessions', 'time_series_data', 'tool_usage_logs'])
     const { rows: [policy] } = await db.admin.query("select last_cleanup, last_cleanup_count, last_cleanup_duration_ms from ops.data_retention_policies where table_name = 'sessions'")
     expect(Number(policy.last_cleanup_count)).toBe(1)
     expect(policy.last_cleanup).not.toBeNull()
     expect(policy.last_cleanup_duration_ms).not.toBeNull()
-    const { rows: [requests] } = await db.admin.query("select last_cleanup from ops.data_retention_policies where table_name = 'mcp_request_logs'")
-    expect(requests.last_cleanup).toBeNull()
     expect((await db.admin.query('select count(*)::int as n from auth.sessions where user_id = $1', [user.id])).rows[0].n).toBe(2)
   })
 })

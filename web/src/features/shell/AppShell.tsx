@@ -72,6 +72,7 @@ export function AppShell() {
                   <NavItem to={`/orgs/${org.id}/metrics`}>Metrics</NavItem>
                   <NavItem to={`/orgs/${org.id}/explore`}>Explore</NavItem>
                   <NavItem to={`/orgs/${org.id}/queries`}>Queries</NavItem>
+                  <NavItem to={`/orgs/${org.id}/mcp-analytics`}>MCP analytics</NavItem>
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/api-keys`}>API keys</NavItem> : null}
                   {canManage(org.role) ? <NavItem to={`/orgs/${org.id}/audit`}>Audit log</NavItem> : null}
                   <NavItem to={`/orgs/${org.id}/settings`}>Organization settings</NavItem>
@@ -99,6 +100,10 @@ export function AppShell() {
                   <NavItem to="/admin/users">Users</NavItem>
                   <NavItem to="/admin/organizations">Organizations</NavItem>
                   <NavItem to="/admin/storage">Storage</NavItem>
+                  <NavItem to="/admin/database">Database</NavItem>
+                  <NavItem to="/admin/backups">Backups</NavItem>
+                  <NavItem to="/admin/errors">Errors</NavItem>
+                  <NavItem to="/admin/requests">Requests</NavItem>
                   <NavItem to="/admin/mail">Mail outbox</NavItem>
                   <NavItem to="/admin/audit">Audit log</NavItem>
                 </ul>
