@@ -96,7 +96,9 @@ try {
 }
 
 process.stdout.write(`building the web UI (${reason})…\n`)
-const result = spawnSync(process.execPath, [viteBin, 'build', '--config', path.join(web, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+// Always the production build, whoever asks: a test runner's NODE_ENV=test would otherwise give
+// web/dist React's development build, which `npm start` and the benchmarks would then serve.
+const result = spawnSync(process.execPath, [viteBin, 'build', '--config', path.join(web, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
 if (result.status !== 0) {
   process.stderr.write('the web UI build failed (see above)\n')
   process.exit(result.status ?? 1)
