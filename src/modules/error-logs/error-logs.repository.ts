@@ -119,11 +119,22 @@ export async function findErrorGroup(db: Db, id: string, orgId?: string): Promis
 }
 
 /** Marks a group resolved; false when the caller may not see or resolve it (RLS) or it does not exist. */
-export async function resolveErrorGroup(db: Db, id: string, userId: string, notes: string, orgId?: string): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
+export interface ResolvedError {
+  id: string
+  timestamp: Date
+  message: string
+  resolved: boolean | null
+  resolved_at: Date | null
+  resolved_by: string | null
+  resolution_notes: string | null
+}
+
+/** Marks a group resolved with notes (the admin route and the MCP tool both); undefined when there is no such group (in orgId). */
+export async function resolveErrorGroup(db: Db, id: string, userId: string, notes: string, orgId?: string): Promise<ResolvedError | undefined> {
+  const { rows } = await sql<ResolvedError>`
     update telemetry.error_logs l
        set resolved = true, resolved_at = now(), resolved_by = ${userId}::uuid, resolution_notes = ${notes}
      where l.id = ${id}::bigint ${orgId ? sql`and l.organization_id = ${orgId}::uuid` : sql``}
-     returning l.id::text as id`.execute(db)
-  return rows.length > 0
+     returning l.id::text as id, l."timestamp", l.message, l.resolved, l.resolved_at, l.resolved_by, l.resolution_notes`.execute(db)
+  return rows[0]
 }

@@ -2,9 +2,8 @@ import { sql } from 'kysely'
 import type { Db } from '../../platform/db.ts'
 
 /**
- * Reads and resolves the organization's rows of telemetry.error_logs for the MCP tools. The
- * error module (grouping, reopening) owns the table; this only reads it and sets the seed's
- * resolution columns, the one UPDATE the runtime role is granted (0180).
+ * Reads the organization's rows of telemetry.error_logs for the MCP tools. The error module
+ * (grouping, reopening, resolving: error-logs.repository.ts) owns the table.
  */
 
 export interface ErrorFilter {
@@ -50,15 +49,4 @@ export function recentErrors(db: Db, orgId: string, filter: ErrorFilter & { incl
   if (filter.level !== undefined) query = query.where('e.level', '=', filter.level)
   if (filter.category !== undefined) query = query.where('e.category', '=', filter.category)
   return query.orderBy(sql`coalesce(e.last_occurrence, e."timestamp")`, 'desc').orderBy('e.id', 'desc').limit(filter.limit).execute()
-}
-
-/** Marks one error resolved with notes; undefined when the organization has no such error. */
-export async function resolveError(db: Db, orgId: string, errorId: string, values: { userId: string; notes: string }) {
-  return db
-    .updateTable('telemetry.error_logs')
-    .set({ resolved: true, resolved_at: sql`now()`, resolved_by: values.userId, resolution_notes: values.notes })
-    .where('organization_id', '=', orgId)
-    .where('id', '=', errorId)
-    .returning(['id', 'timestamp', 'message', 'resolved', 'resolved_at', 'resolved_by', 'resolution_notes'])
-    .executeTakeFirst()
 }

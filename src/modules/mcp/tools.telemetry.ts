@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { AppError, notFound } from '../../platform/errors.ts'
 import { MANAGERS } from '../organizations/org-actor.ts'
-import { dailyErrorFigures, recentErrors, resolveError } from './errors.repository.ts'
+import { resolveErrorGroup } from '../error-logs/error-logs.repository.ts'
+import { dailyErrorFigures, recentErrors } from './errors.repository.ts'
 import { defineTool } from './mcp.tool.ts'
 import { toToolCallResponse } from './tool-calls.mapper.ts'
 import { searchToolCalls } from './tool-usage.repository.ts'
@@ -129,7 +130,7 @@ export const resolveErrorTool = defineTool({
   }),
   async run(ctx, args) {
     const row = await ctx.inOrg(async (trx, actor) => {
-      const resolved = await resolveError(trx, actor.orgId, args.errorId, { userId: actor.userId, notes: args.notes })
+      const resolved = await resolveErrorGroup(trx, args.errorId, actor.userId, args.notes, actor.orgId)
       if (!resolved) {
         throw notFound('error')
       }

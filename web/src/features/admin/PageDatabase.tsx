@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react'
+import { useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { DataTable } from '../../components/DataTable.tsx'
@@ -12,18 +12,7 @@ import type { DatabaseHealth } from './database/api.ts'
 import { formatCount, formatMetric, HealthBadge, METRIC_LABELS, SectionCard, thresholdText } from './database/format.tsx'
 import { IndexesSection, TablesSection } from './database/StatisticsSections.tsx'
 import { formatBytes, formatRate } from './PageStorage.tsx'
-
-function StatCard({ label, value, detail }: { label: string; value: string; detail?: ReactNode }) {
-  return (
-    <div className="stat-card">
-      <dt>{label}</dt>
-      <dd>
-        <span className="stat-value">{value}</span>
-        {detail ? <span className="stat-detail">{detail}</span> : null}
-      </dd>
-    </div>
-  )
-}
+import { StatCard } from '../../components/StatCard.tsx'
 
 /** The overview figures and seed 004's health check: OK / WARNING / CRITICAL per metric with its thresholds. */
 function Overview({ data }: { data: DatabaseHealth }) {

@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { DataTable } from '../../components/DataTable.tsx'
@@ -9,6 +8,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx'
 import { formatDateTime } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
 import type { CachePeriod, StorageOverview } from './api.ts'
+import { StatCard } from '../../components/StatCard.tsx'
 
 /** The rollup job runs every minute: five minutes behind means runs are failing or no worker is up. */
 export const ROLLUP_LAG_WARNING_SECONDS = 300
@@ -53,17 +53,6 @@ export function formatMs(ms: number | null): string {
 const PERIOD_LABELS: Record<CachePeriod['period'], string> = { '1h': 'Last hour', '24h': 'Last 24 hours' }
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`
 
-function StatCard({ label, value, detail }: { label: string; value: string; detail?: ReactNode }) {
-  return (
-    <div className="stat-card">
-      <dt>{label}</dt>
-      <dd>
-        <span className="stat-value">{value}</span>
-        {detail ? <span className="stat-detail">{detail}</span> : null}
-      </dd>
-    </div>
-  )
-}
 
 /** Rollup lag first (it decides whether dashboards read rollups or raw points), then the series query cache. */
 function RollupsAndCache({ rollup, cache }: { rollup: StorageOverview['rollup']; cache: StorageOverview['seriesCache'] }) {

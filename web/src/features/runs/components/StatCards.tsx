@@ -1,20 +1,8 @@
-import type { ReactNode } from 'react'
 import { formatDateTime, formatRelative } from '../../../lib/format.ts'
 import type { Statistics } from '../api.ts'
 import { formatCount, formatMinutes, formatPercent } from '../runFormat.ts'
 import { successTrend, type DurationStats, type Period } from '../statistics.ts'
-
-function Card({ label, value, detail, className }: { label: string; value: string; detail?: ReactNode; className?: string }) {
-  return (
-    <div className={`stat-card${className ? ` ${className}` : ''}`}>
-      <dt>{label}</dt>
-      <dd>
-        <span className="stat-value">{value}</span>
-        {detail ? <span className="stat-detail">{detail}</span> : null}
-      </dd>
-    </div>
-  )
-}
+import { StatCard } from '../../../components/StatCard.tsx'
 
 /** The success rate with its trend against the previous period: an arrow, the change in points, the earlier rate. */
 function TrendDetail({ stats, period }: { stats: Statistics; period: Period }) {
@@ -45,17 +33,17 @@ function TrendDetail({ stats, period }: { stats: Statistics; period: Period }) {
 export function StatCards({ stats, period, durations }: { stats: Statistics; period: Period; durations: DurationStats | null }) {
   return (
     <dl className="stat-cards">
-      <Card label="Success rate" className="stat-card--wide" value={formatPercent(stats.successRate, 'No runs')} detail={<TrendDetail stats={stats} period={period} />} />
-      <Card label="Runs" value={formatCount(stats.totalExecutions)} detail={`started in the ${period.label.toLowerCase()}`} />
-      <Card label="Succeeded" value={formatCount(stats.successfulExecutions)} />
-      <Card label="Failed" value={formatCount(stats.failedExecutions)} detail="including timeouts" className={stats.failedExecutions > 0 ? 'stat-card--danger' : undefined} />
-      <Card label="Average duration" value={formatMinutes(durations?.avg ?? stats.avgDurationMinutes)} />
-      <Card label="Median duration" value={formatMinutes(durations?.median ?? stats.medianDurationMinutes)} />
-      <Card label="Fastest run" value={formatMinutes(durations?.min)} />
-      <Card label="Slowest run" value={formatMinutes(durations?.max)} />
-      <Card label="Records processed" value={formatCount(stats.totalContentProcessed)} />
-      <Card label="Records per run" value={formatCount(stats.avgContentPerExecution)} detail="on average" />
-      <Card
+      <StatCard label="Success rate" className="stat-card--wide" value={formatPercent(stats.successRate, 'No runs')} detail={<TrendDetail stats={stats} period={period} />} />
+      <StatCard label="Runs" value={formatCount(stats.totalExecutions)} detail={`started in the ${period.label.toLowerCase()}`} />
+      <StatCard label="Succeeded" value={formatCount(stats.successfulExecutions)} />
+      <StatCard label="Failed" value={formatCount(stats.failedExecutions)} detail="including timeouts" className={stats.failedExecutions > 0 ? 'stat-card--danger' : undefined} />
+      <StatCard label="Average duration" value={formatMinutes(durations?.avg ?? stats.avgDurationMinutes)} />
+      <StatCard label="Median duration" value={formatMinutes(durations?.median ?? stats.medianDurationMinutes)} />
+      <StatCard label="Fastest run" value={formatMinutes(durations?.min)} />
+      <StatCard label="Slowest run" value={formatMinutes(durations?.max)} />
+      <StatCard label="Records processed" value={formatCount(stats.totalContentProcessed)} />
+      <StatCard label="Records per run" value={formatCount(stats.avgContentPerExecution)} detail="on average" />
+      <StatCard
         className="stat-card--text"
         label="Last run"
         value={stats.lastExecutionDate ? formatRelative(stats.lastExecutionDate) : 'Never'}
