@@ -30,7 +30,8 @@ const overview = (lagSeconds: number | null): StorageOverview => ({
   segments: [],
   retentionPolicies: [],
   runs: [],
-  rollup: { watermark: lagSeconds === null ? null : new Date(Date.now() - lagSeconds * 1000).toISOString(), lagSeconds },
+  // The lag counts from the start of the current hour: rollups cover closed hours only.
+  rollup: { watermark: lagSeconds === null ? null : new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - lagSeconds * 1000).toISOString(), lagSeconds },
   seriesCache: {
     periods: [
       { period: '1h', hits: 3, misses: 1, hitRate: 0.75, medianMs: 2.5, p95Ms: 40 },
@@ -75,6 +76,13 @@ describe('PageStorage', () => {
     setup(overview(420))
     expect(await screen.findByText('Rollups are 7 min behind')).toBeTruthy()
     expect(screen.getByText('Behind').closest('.status-badge')?.className).toContain('status-badge--warning')
+  })
+
+  it('calls a watermark at the start of the current hour up to date, however far into the hour it is', async () => {
+    const startOfHour = Math.floor(Date.now() / 3_600_000) * 3_600_000
+    setup({ ...overview(0), rollup: { watermark: new Date(startOfHour).toISOString(), lagSeconds: (Date.now() - startOfHour) / 1000 + 1_362 } })
+    expect(await screen.findByText('Up to date')).toBeTruthy()
+    expect(screen.queryByText(/Rollups are .* behind/)).toBeNull()
   })
 
   it('says the rollup has not started before its first run', async () => {

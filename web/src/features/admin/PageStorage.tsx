@@ -13,6 +13,18 @@ import { StatCard } from '../../components/StatCard.tsx'
 /** The rollup job runs every minute: five minutes behind means runs are failing or no worker is up. */
 export const ROLLUP_LAG_WARNING_SECONDS = 300
 
+const HOUR_MS = 3_600_000
+
+/**
+ * How far the rollups are behind what they can cover. They cover closed UTC hours (the current
+ * hour is read raw, db/migrations/0150), so an up-to-date watermark is the start of the current
+ * hour and now − watermark alone would read as up to an hour behind.
+ */
+export function rollupLagSeconds(watermark: string | null, now = Date.now()): number | null {
+  if (watermark === null) return null
+  return Math.max(0, (Math.floor(now / HOUR_MS) * HOUR_MS - Date.parse(watermark)) / 1000)
+}
+
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) {
     return '—'
@@ -56,7 +68,7 @@ const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n ==
 
 /** Rollup lag first (it decides whether dashboards read rollups or raw points), then the series query cache. */
 function RollupsAndCache({ rollup, cache }: { rollup: StorageOverview['rollup']; cache: StorageOverview['seriesCache'] }) {
-  const lag = rollup?.lagSeconds ?? null
+  const lag = rollupLagSeconds(rollup?.watermark ?? null)
   const behind = lag !== null && lag > ROLLUP_LAG_WARNING_SECONDS
   const day = cache.periods.find((p) => p.period === '24h')
   const hour = cache.periods.find((p) => p.period === '1h')
