@@ -116,8 +116,8 @@ describe('metrics and storage pages in the browser', () => {
       await page.getByRole('form', { name: 'Storage limit of Initech Ops' }).getByRole('button', { name: 'Save' }).click()
       await expect.poll(async () => (await app.ctx.admin.query('select storage_limit_gb from app.organizations where id = $1', [orgId])).rows[0]?.storage_limit_gb).toBe(5)
       await snap('admin-organizations')
-      // No worker runs here: a watermark ten minutes old stands for a rollup job that stopped.
-      await app.ctx.admin.query("update ops.rollup_watermarks set watermark = now() - interval '10 minutes' where name = 'ts.aggregated_metrics'")
+      // No worker runs here: a watermark ten minutes short of the newest closed hour stands for a rollup job that stopped.
+      await app.ctx.admin.query("update ops.rollup_watermarks set watermark = date_trunc('hour', now(), 'UTC') - interval '10 minutes' where name = 'ts.aggregated_metrics'")
       await page.goto('/admin/storage')
       await visible(page.getByRole('heading', { name: 'Partitions' }))
       await visible(page.getByText(/^Rollups are 10 min( \d+ s)? behind$/))
