@@ -7,6 +7,7 @@ import { withQuery } from './lib/api.ts'
 import { PageAccount } from './features/account/PageAccount.tsx'
 import { PageAdminAudit } from './features/admin/PageAdminAudit.tsx'
 import { PageDatabase } from './features/admin/PageDatabase.tsx'
+import { PageHealth } from './features/admin/PageHealth.tsx'
 import { PageBackups } from './features/admin/PageBackups.tsx'
 import { PageError } from './features/admin/PageError.tsx'
 import { PageErrors } from './features/admin/PageErrors.tsx'
@@ -188,6 +189,7 @@ export function AppRoutes() {
             <Route path="users" element={<PageUsers />} />
             <Route path="organizations" element={<PageOrganizations />} />
             <Route path="storage" element={<PageStorage />} />
+            <Route path="health" element={<PageHealth />} />
             <Route path="database" element={<PageDatabase />} />
             <Route path="backups" element={<PageBackups />} />
             <Route path="errors" element={<PageErrors />} />

@@ -6,6 +6,7 @@ import { settingsRoutes } from '../settings/settings.routes.ts'
 import { databaseHealthRoutes } from '../database-health/database-health.routes.ts'
 import { storageRoutes } from '../storage/storage.routes.ts'
 import { backupRoutes } from '../backup/backup.routes.ts'
+import { performanceMetricsRoutes } from '../performance-metrics/performance-metrics.routes.ts'
 import { withInstanceAdmin } from './admin.access.ts'
 import { adminOrganizationRoutes } from './admin-organizations.ts'
 import { toAdminUserResponse, toMailMessageResponse } from './admin.mapper.ts'
@@ -21,6 +22,7 @@ export function adminRoutes(services: Services): FastifyPluginAsyncTypebox {
     await app.register(storageRoutes(services))
     await app.register(databaseHealthRoutes(services))
     await app.register(backupRoutes(services))
+    await app.register(performanceMetricsRoutes(services))
 
     app.get('/admin/users', {
       schema: {

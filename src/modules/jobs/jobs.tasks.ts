@@ -16,6 +16,7 @@ import { pruneMaintenanceRuns, reportRunDetails } from './job-runs.ts'
 import { maintainPartitions, type PartitionedTable } from './partitions.ts'
 import { ANALYTICS_VIEWS_SCHEDULE, analyticsViewsTasks } from '../analytics-views/analytics-views.jobs.ts'
 import { BACKUP_SCHEDULE, backupTasks } from '../backup/backup.jobs.ts'
+import { PERFORMANCE_METRICS_SCHEDULE, performanceMetricsTasks } from '../performance-metrics/performance-metrics.jobs.ts'
 
 /**
  * Time-partitioned tables and how many partitions behind today they keep. The worker creates
@@ -63,6 +64,7 @@ export const JOB_SCHEDULE = [
   ...PIPELINE_DATA_SCHEDULE,
   ...ANALYTICS_VIEWS_SCHEDULE,
   ...BACKUP_SCHEDULE,
+  ...PERFORMANCE_METRICS_SCHEDULE,
 ].join('\n')
 
 /**
@@ -79,6 +81,7 @@ export function buildTasks(runtime: Runtime, logger: pino.Logger): TaskList {
     ...storageTasks(runtime, logger),
     ...analyticsViewsTasks(runtime, logger),
     ...backupTasks(runtime, logger),
+    ...performanceMetricsTasks(runtime, logger),
     'auth:cleanup': async () => {
       const { rows } = await sql<{ kind: string; deleted: string }>`select * from private.cleanup_expired_auth()`.execute(runtime.services.db)
       const deleted = Object.fromEntries(rows.map((row) => [row.kind, Number(row.deleted)]))

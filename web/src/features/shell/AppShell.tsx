@@ -100,6 +100,7 @@ export function AppShell() {
                   <NavItem to="/admin/users">Users</NavItem>
                   <NavItem to="/admin/organizations">Organizations</NavItem>
                   <NavItem to="/admin/storage">Storage</NavItem>
+                  <NavItem to="/admin/health">Health</NavItem>
                   <NavItem to="/admin/database">Database</NavItem>
                   <NavItem to="/admin/backups">Backups</NavItem>
                   <NavItem to="/admin/errors">Errors</NavItem>
