@@ -68,6 +68,8 @@ export type ErrorCode =
   | 'invalid_dashboard_document'
   | 'widget_has_no_data'
   | 'widget_data_error'
+  | 'backup_in_progress'
+  | 'backup_unavailable'
 
 export class AppError extends Error {
   constructor(

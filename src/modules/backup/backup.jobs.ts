@@ -1,8 +1,9 @@
 import type { TaskList } from 'graphile-worker'
 import type pino from 'pino'
 import type { Runtime } from '../../platform/runtime.ts'
-import { reportRunDetails } from '../jobs/job-runs.ts'
-import { BackupUnavailable, scheduledBackup } from './backup.service.ts'
+import { exclusiveRun, reportRunDetails } from '../jobs/job-runs.ts'
+import { MANUAL_BACKUP_TASK, type ManualBackupPayload } from './backup.queue.ts'
+import { BackupUnavailable, backupNow, scheduledBackup } from './backup.service.ts'
 
 /**
  * Hourly check; a backup is written when the newest in TESSERA_HOME/backups is older than
@@ -19,8 +20,27 @@ export async function backupSettings(runtime: Pick<Runtime, 'services'>): Promis
   }
 }
 
+/**
+ * The admin's "Back up now" (backup.queue.ts). Recorded in ops.maintenance_runs with the
+ * backup's name, or with the error, which the Backups page shows; the error is rethrown so
+ * the job fails (one attempt, no retry) and is recorded as an instance error like any job's.
+ */
+export async function manualBackup(runtime: Pick<Runtime, 'services' | 'ownerUrl'>, logger: pino.Logger, payload: Partial<ManualBackupPayload>): Promise<void> {
+  const run = await exclusiveRun(runtime.ownerUrl, MANUAL_BACKUP_TASK, async () => {
+    reportRunDetails({ requestedBy: payload.requestedBy ?? null })
+    const { backup, deleted } = await backupNow(runtime.services.config, (await backupSettings(runtime)).keep)
+    reportRunDetails({ backup: backup.name, deleted })
+    logger.info({ job: MANUAL_BACKUP_TASK, backup: backup.name, deleted }, 'backup written')
+  })
+  // Only one job is queued at a time (queueManualBackup), so a held lock means a stray duplicate.
+  if (run.outcome === 'skipped') logger.warn({ job: MANUAL_BACKUP_TASK }, 'manual backup skipped: another one is running')
+}
+
 export function backupTasks(runtime: Runtime, logger: pino.Logger): TaskList {
   return {
+    [MANUAL_BACKUP_TASK]: async (payload) => {
+      await manualBackup(runtime, logger, (payload ?? {}) as Partial<ManualBackupPayload>)
+    },
     'backup:scheduled': async () => {
       try {
         const result = await scheduledBackup(runtime.services.config, await backupSettings(runtime))

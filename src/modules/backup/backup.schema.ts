@@ -13,8 +13,25 @@ export const StoredBackupSchema = Type.Object({
   error: Nullable(Type.String({ description: 'Why the manifest could not be read (a damaged file)' })),
 })
 
+const DateTime = Type.String({ format: 'date-time' })
+
+export const ManualBackupState = Type.Object({
+  status: Type.Union([Type.Literal('idle'), Type.Literal('queued'), Type.Literal('running')], { description: 'queued: waiting for the worker; running: being written' }),
+  jobId: Nullable(Type.String({ description: 'The graphile-worker job of the queued or running backup' })),
+  queuedAt: Type.Union([DateTime, Type.Null()]),
+  startedAt: Type.Union([DateTime, Type.Null()]),
+  lastRun: Type.Union([Type.Null(), Type.Object({
+    outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+    startedAt: DateTime,
+    finishedAt: DateTime,
+    backup: Nullable(Type.String({ description: 'The file written' })),
+    error: Nullable(Type.String({ description: 'Why the backup failed' })),
+  })], { description: 'The latest finished "Back up now", from ops.maintenance_runs' }),
+})
+
 export const BackupListResponse = Type.Object({
   directory: Type.String(),
+  manual: ManualBackupState,
   schedule: Type.Object({
     enabled: Type.Boolean({ description: 'Setting backup.enabled' }),
     frequencyHours: Type.Integer({ description: 'Setting backup_frequency_hours (seed 004)' }),
@@ -23,9 +40,10 @@ export const BackupListResponse = Type.Object({
   backups: Type.Array(StoredBackupSchema),
 })
 
-export const CreateBackupResponse = Type.Object({
-  backup: StoredBackupSchema,
-  deleted: Type.Array(Type.String(), { description: 'Older backups deleted to keep backup.retention_count' }),
+export const QueuedBackupResponse = Type.Object({
+  jobId: Type.String({ description: 'The graphile-worker job that writes the backup' }),
+  status: Type.Literal('queued'),
+  queuedAt: DateTime,
 })
 
 export const BackupNameParams = Type.Object({

@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.ts'
 import type { Services } from '../../platform/services.ts'
 import { OrgParams } from '../organizations/organizations.schema.ts'
 import { withOrgActor } from '../organizations/org-actor.ts'
-import { hourly, perTool, topClients, topErrors, totals } from './tool-analytics.repository.ts'
+import { hourly, perToolCounts, perToolLatency, summaryThrough, topClients, topErrors, totals } from './tool-analytics.repository.ts'
 import { toToolCallResponse } from './tool-calls.mapper.ts'
 import { searchToolCalls } from './tool-usage.repository.ts'
 
@@ -55,13 +55,16 @@ const ToolCall = Type.Object({
 })
 
 const SummaryQuery = Type.Object(
-  { hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'The window: this many hours up to now (default 24, at most 30 days)' })) },
+  { hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'The window: this many hours up to now, from the start of the hour (default 24, at most 30 days)' })) },
   { additionalProperties: false },
 )
 
 const Summary = Type.Object({
-  from: DateTime,
+  from: Type.String({ format: 'date-time', description: 'The start of the window: the start of the hour `hours` before now' }),
   to: DateTime,
+  summaryThrough: Type.Union([Type.Null(), DateTime], {
+    description: 'Hours before this one come from the summary view hourly_tool_usage_summary (refreshed every 5 minutes), this hour and later ones from the raw log; null when the view covers no hour of the window',
+  }),
   totals: Type.Object({
     calls: Type.Integer(),
     successRate: Nullable(Type.Number()),
@@ -71,12 +74,17 @@ const Summary = Type.Object({
     clients: Type.Integer(),
     sessions: Type.Integer(),
     cacheHitRate: Nullable(Type.Number()),
-  }),
+  }, { description: 'Exact figures of the window, from the raw log: window percentiles, distinct users, clients and sessions, and cache hits cannot be rebuilt from hourly rows' }),
   tools: Type.Array(Type.Object({
     server: Type.String(), tool: Type.String(), calls: Type.Integer(), failed: Type.Integer(), successRate: Type.Number(),
     p50Ms: Type.Number(), p95Ms: Type.Number(), maxMs: Type.Integer(), cacheHitRate: Type.Number(),
+  }), { description: 'calls, failed and maxMs: summary view before summaryThrough, raw log after; p50Ms, p95Ms and cacheHitRate of the whole window from the raw log' }),
+  hourly: Type.Array(Type.Object({
+    hour: DateTime, tool: Type.String(), calls: Type.Integer(), failed: Type.Integer(),
+    p50Ms: Nullable(Type.Number({ description: "The hour's median duration; where the tool ran on several servers or operations that hour, the slowest of theirs" })),
+    p95Ms: Nullable(Type.Number({ description: "The hour's p95 duration, the same way" })),
+    source: Type.Union([Type.Literal('summary'), Type.Literal('logs')], { description: 'summary: the summary view (hours before summaryThrough); logs: the raw log' }),
   })),
-  hourly: Type.Array(Type.Object({ hour: DateTime, tool: Type.String(), calls: Type.Integer(), failed: Type.Integer() })),
   topErrors: Type.Array(Type.Object({
     tool: Type.String(), errorType: Type.Union([Type.Null(), Type.String()]), errorCode: Type.Union([Type.Null(), Type.String()]),
     message: Type.Union([Type.Null(), Type.String()]), count: Type.Integer(), lastSeen: DateTime,
@@ -119,24 +127,36 @@ export function toolAnalyticsRoutes(services: Services): FastifyPluginAsyncTypeb
       schema: {
         tags,
         summary: 'MCP analytics: calls, success rate, p50/p95 durations, users, clients, sessions and cache hit rate over a window; per tool, per hour, top errors and clients',
+        description: 'Calls per hour and per tool come from the summary view hourly_tool_usage_summary for the hours it covers (before `summaryThrough`) and from the raw tool-call log after, so the latest calls show at once and no hour is counted twice. '
+          + 'The totals, the window p50/p95 and cache hit rate of each tool, the top errors and the clients come from the raw log: the view keeps no clients, cache hits or error messages, and window percentiles cannot be rebuilt from hourly ones.',
         params: OrgParams,
         querystring: SummaryQuery,
         response: { 200: Summary },
       },
     }, async (request) => {
       const to = new Date()
-      const from = new Date(to.getTime() - (request.query.hours ?? 24) * HOUR_MS)
-      const figures = await withOrgActor(services, request, request.params.orgId, async (trx, actor) => ({
-        totals: await totals(trx, actor.orgId, from, to),
-        tools: await perTool(trx, actor.orgId, from, to),
-        hourly: await hourly(trx, actor.orgId, from, to),
-        errors: await topErrors(trx, actor.orgId, from, to),
-        clients: await topClients(trx, actor.orgId, from, to),
-      }))
+      // Whole hours, so that the window's first hour is the same in the summary view and the log.
+      const from = new Date(Math.floor((to.getTime() - (request.query.hours ?? 24) * HOUR_MS) / HOUR_MS) * HOUR_MS)
+      const figures = await withOrgActor(services, request, request.params.orgId, async (trx, actor) => {
+        const viewThrough = await summaryThrough(trx, actor.orgId)
+        // Hours before `through` from the view; never past the current hour, never before the window.
+        const through = new Date(Math.min(Math.max(viewThrough?.getTime() ?? 0, from.getTime()), Math.floor(to.getTime() / HOUR_MS) * HOUR_MS))
+        return {
+          through,
+          totals: await totals(trx, actor.orgId, from, to),
+          counts: await perToolCounts(trx, actor.orgId, from, through, to),
+          latency: await perToolLatency(trx, actor.orgId, from, to),
+          hourly: await hourly(trx, actor.orgId, from, through, to),
+          errors: await topErrors(trx, actor.orgId, from, to),
+          clients: await topClients(trx, actor.orgId, from, to),
+        }
+      })
+      const latency = new Map(figures.latency.map((row) => [JSON.stringify([row.bcp_name, row.tool_name]), row]))
       const calls = Number(figures.totals.calls)
       return {
         from: from.toISOString(),
         to: to.toISOString(),
+        summaryThrough: figures.through > from ? figures.through.toISOString() : null,
         totals: {
           calls,
           successRate: ratio(Number(figures.totals.successful), calls),
@@ -147,18 +167,23 @@ export function toolAnalyticsRoutes(services: Services): FastifyPluginAsyncTypeb
           sessions: Number(figures.totals.sessions),
           cacheHitRate: ratio(Number(figures.totals.cache_hits), calls),
         },
-        tools: figures.tools.map((row) => ({
-          server: row.bcp_name,
-          tool: row.tool_name,
-          calls: Number(row.calls),
-          failed: Number(row.failed),
-          successRate: 1 - Number(row.failed) / Number(row.calls),
-          p50Ms: round(row.p50) ?? 0,
-          p95Ms: round(row.p95) ?? 0,
-          maxMs: row.max_ms,
-          cacheHitRate: Number(row.cache_hits) / Number(row.calls),
+        tools: figures.counts.map((row) => {
+          const exact = latency.get(JSON.stringify([row.bcp_name, row.tool_name]))
+          return {
+            server: row.bcp_name,
+            tool: row.tool_name,
+            calls: row.calls,
+            failed: row.failed,
+            successRate: row.calls === 0 ? 1 : 1 - row.failed / row.calls,
+            p50Ms: round(exact?.p50 ?? null) ?? 0,
+            p95Ms: round(exact?.p95 ?? null) ?? 0,
+            maxMs: row.max_ms,
+            cacheHitRate: exact ? Number(exact.cache_hits) / Number(exact.calls) : 0,
+          }
+        }),
+        hourly: figures.hourly.map((row) => ({
+          hour: row.hour.toISOString(), tool: row.tool_name, calls: row.calls, failed: row.failed, p50Ms: round(row.p50), p95Ms: round(row.p95), source: row.source,
         })),
-        hourly: figures.hourly.map((row) => ({ hour: row.hour.toISOString(), tool: row.tool_name, calls: Number(row.calls), failed: Number(row.failed) })),
         topErrors: figures.errors.map((row) => ({
           tool: row.tool_name, errorType: row.error_type, errorCode: row.error_code, message: row.message, count: Number(row.count), lastSeen: row.last_seen.toISOString(),
         })),

@@ -9,6 +9,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx'
 import { API_BASE, api, errorMessage } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
 import { useApi } from '../../lib/useApi.ts'
+import { usePolling } from '../runs/usePolling.ts'
 import { formatBytes } from './PageStorage.tsx'
 
 /** GET /admin/backups (src/modules/backup/backup.schema.ts). */
@@ -23,11 +24,24 @@ interface StoredBackup {
   error: string | null
 }
 
+/** "Back up now" runs in the worker: queued, running, and how the latest one ended. */
+interface ManualBackup {
+  status: 'idle' | 'queued' | 'running'
+  jobId: string | null
+  queuedAt: string | null
+  startedAt: string | null
+  lastRun: { outcome: 'succeeded' | 'failed'; startedAt: string; finishedAt: string; backup: string | null; error: string | null } | null
+}
+
 interface BackupList {
   directory: string
+  manual: ManualBackup
   schedule: { enabled: boolean; frequencyHours: number; retentionCount: number }
   backups: StoredBackup[]
 }
+
+/** How often the page asks whether a queued or running backup is done. */
+const POLL_MS = 2_000
 
 const METHOD_LABELS: Record<'copy' | 'pg_dump', string> = { copy: 'COPY export', pg_dump: 'pg_dump' }
 
@@ -39,22 +53,22 @@ function scheduleText(schedule: BackupList['schedule']): string {
 
 export function PageBackups() {
   const state = useApi<BackupList>('/admin/backups')
-  const [busy, setBusy] = useState(false)
+  const [queueing, setQueueing] = useState(false)
   const [error, setError] = useState<string | undefined>()
-  const [written, setWritten] = useState<string | undefined>()
+  const manual = state.data?.manual
+  const pending = manual !== undefined && manual.status !== 'idle'
+  usePolling(pending, POLL_MS, state.reload)
 
   const backUpNow = async () => {
-    setBusy(true)
+    setQueueing(true)
     setError(undefined)
-    setWritten(undefined)
     try {
-      const result = await api.post<{ backup: StoredBackup; deleted: string[] }>('/admin/backups')
-      setWritten(`${result.backup.name} written${result.deleted.length ? `; ${result.deleted.length} older backup${result.deleted.length === 1 ? '' : 's'} deleted` : ''}.`)
+      await api.post<{ jobId: string; status: 'queued' }>('/admin/backups')
       state.reload()
     } catch (caught) {
       setError(errorMessage(caught))
     } finally {
-      setBusy(false)
+      setQueueing(false)
     }
   }
 
@@ -66,13 +80,13 @@ export function PageBackups() {
         actions={
           <>
             <Button variant="secondary" onClick={state.reload}>Refresh</Button>
-            <Button variant="primary" onClick={() => void backUpNow()} busy={busy} busyLabel="Backing up…">Back up now</Button>
+            <Button variant="primary" onClick={() => void backUpNow()} busy={queueing || pending} busyLabel="Backing up…">Back up now</Button>
           </>
         }
       />
       <div className="stack stack--roomy">
-        {error ? <Alert title="The backup was not written">{error}</Alert> : null}
-        {written ? <Alert tone="success">{written}</Alert> : null}
+        {error ? <Alert title="The backup was not started">{error}</Alert> : null}
+        {manual ? <ManualBackupStatus manual={manual} /> : null}
         <Loader state={state} label="Loading backups…">
           {(data) => (
             <section className="card">
@@ -111,4 +125,20 @@ export function PageBackups() {
       </div>
     </div>
   )
+}
+
+/** Where the latest "Back up now" stands: waiting for the worker, being written, written, or why it failed. */
+function ManualBackupStatus({ manual }: { manual: ManualBackup }) {
+  if (manual.status === 'queued') {
+    return <Alert tone="info" title="Backing up…">Queued at {formatDateTime(manual.queuedAt)}; the worker (tessera start or tessera worker) writes it in the background. You may leave this page.</Alert>
+  }
+  if (manual.status === 'running') {
+    return <Alert tone="info" title="Backing up…">Writing the backup since {formatDateTime(manual.startedAt)}. A big database takes minutes; it shows in the list when it is done.</Alert>
+  }
+  const last = manual.lastRun
+  if (!last) return null
+  if (last.outcome === 'failed') {
+    return <Alert title="The last backup was not written">{`Started ${formatDateTime(last.startedAt)}: ${last.error ?? 'unknown error'}`}</Alert>
+  }
+  return <Alert tone="success">{`Last “Back up now”: ${last.backup ?? 'the backup'} written at ${formatDateTime(last.finishedAt)}.`}</Alert>
 }

@@ -41,9 +41,22 @@ export interface ToolFigures {
   cacheHitRate: number
 }
 
+/** One tool's calls in one hour; `source` says whether the hour came from the hourly summary view or the live log. */
+export interface HourlyRow {
+  hour: string
+  tool: string
+  calls: number
+  failed: number
+  p50Ms: number | null
+  p95Ms: number | null
+  source: 'summary' | 'logs'
+}
+
 export interface ToolUsageSummary {
   from: string
   to: string
+  /** Hours before this one come from the hourly summary view, later ones from the live log (null: all from the log). */
+  summaryThrough: string | null
   totals: {
     calls: number
     successRate: number | null
@@ -55,7 +68,7 @@ export interface ToolUsageSummary {
     cacheHitRate: number | null
   }
   tools: ToolFigures[]
-  hourly: Array<{ hour: string; tool: string; calls: number; failed: number }>
+  hourly: HourlyRow[]
   topErrors: Array<{ tool: string; errorType: string | null; errorCode: string | null; message: string | null; count: number; lastSeen: string }>
   clients: Array<{ name: string; version: string | null; calls: number; users: number }>
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HOUR_MS, callBars } from './callBars.ts'
+import { HOUR_MS, callBars, p95Bars } from './callBars.ts'
 
 const at = (iso: string) => new Date(iso).toISOString()
 
@@ -27,5 +27,21 @@ describe(callBars.name, () => {
     expect(step).toBe(24 * HOUR_MS)
     expect(bars).toHaveLength(5)
     expect(bars.at(-1)!.values).toEqual({ ok: 5, failed: 3 })
+  })
+})
+
+describe(p95Bars.name, () => {
+  const hourly = [
+    { hour: at('2026-12-05T10:00:00Z'), tool: 'list_metrics', p95Ms: 120 },
+    { hour: at('2026-12-05T10:00:00Z'), tool: 'query_metric', p95Ms: 900 },
+    { hour: at('2026-12-05T12:00:00Z'), tool: 'list_metrics', p95Ms: null },
+  ]
+
+  it("shows the slowest tool's p95 of each hour, or one tool's", () => {
+    const all = p95Bars({ from: at('2026-12-05T10:00:00Z'), to: at('2026-12-05T12:10:00Z'), hourly }, '')
+    expect(all.bars.map((bar) => bar.values.p95)).toEqual([900, 0, 0])
+    expect(all.bars[1]!.description).toMatch(/no calls$/)
+    const one = p95Bars({ from: at('2026-12-05T10:00:00Z'), to: at('2026-12-05T11:00:00Z'), hourly }, 'list_metrics')
+    expect(one.bars[0]!.description).toMatch(/p95 120 ms$/)
   })
 })
