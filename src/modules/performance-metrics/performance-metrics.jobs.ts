@@ -21,7 +21,8 @@ import { recordedRun, withOwner } from '../storage/maintenance.ts'
  *  - db_pool_connections {application, state} and db_pool_utilization_percent (gauges sampled
  *    each minute, service database; coarser periods average the minute samples)
  *  - job_duration_ms {job, stat: avg|p95|max} and job_runs_total {job, outcome} (service worker)
- *  - ingest_records_per_second {source: pipeline|metric}
+ *  - ingest_records_per_second {source: pipeline|metric}, and ingest_records_total {source: metric}
+ *    (1m: metric points counted from the tables' insert counters between two runs)
  */
 
 export const PERFORMANCE_METRICS_SCHEDULE = ['* * * * * telemetry:aggregate-performance ?max=1']
