@@ -25,7 +25,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { chromium } from 'playwright-core'
 import { benchDatabase, benchSecretKey, call, log, percentile, signIn, signUpWithOrganization, startTessera } from './harness.ts'
-import { initialJavaScriptKbGzip, requestsPerSecond, startBareFastify } from './load.ts'
+import { initialJavaScriptKbGzip, requestsPerSecond, startBareFastify, withCpuShares } from './load.ts'
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 40)
 const DAYS = Number(process.env.BENCH_DAYS ?? 30)
@@ -156,9 +156,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS * 2; i++) warm.push(await data(warmQuery))
     log(`12 widgets: cold median ${round(median(cold))} ms (p95 ${round(percentile(cold.sort((a, b) => a - b), 95))}), warm median ${round(median(warm))} ms`)
 
-    const warmRate = await requestsPerSecond(`${api}/dashboards/${dashboardId}/data?${warmQuery}`, session, CONNECTIONS, RPS_SECONDS * 1000)
-    const bareRate = await requestsPerSecond(bare.url, {}, CONNECTIONS, RPS_SECONDS * 1000)
-    log(`warm data endpoint ${round(warmRate.rps)} req/s (${warmRate.errors} errors), bare Fastify ${round(bareRate.rps)} req/s`)
+    const warmUrl = `${api}/dashboards/${dashboardId}/data?${warmQuery}`
+    const warmBytes = (await (await fetch(warmUrl, { headers: session })).arrayBuffer()).byteLength
+    const { result: warmRate, cpu: warmCpu } = await withCpuShares(child.pid!, () => requestsPerSecond(warmUrl, session, CONNECTIONS, RPS_SECONDS * 1000))
+    const { result: bareRate, cpu: bareCpu } = await withCpuShares(bare.child.pid!, () => requestsPerSecond(bare.url, {}, CONNECTIONS, RPS_SECONDS * 1000))
+    // The same constant-route baseline with an answer as large as the dashboard's: what moving
+    // that many bytes per answer costs the framework, the loopback and the load generator.
+    const bareSameSize = await startBareFastify(warmBytes)
+    const { result: sameSizeRate, cpu: sameSizeCpu } = await withCpuShares(bareSameSize.child.pid!, () => requestsPerSecond(bareSameSize.url, {}, CONNECTIONS, RPS_SECONDS * 1000)).finally(() => bareSameSize.child.kill())
+    log(`warm data endpoint ${round(warmRate.rps)} req/s (${warmRate.errors} errors, ${round(warmBytes / 1024)} KB per answer), bare Fastify ${round(bareRate.rps)} req/s, bare Fastify with a ${round(warmBytes / 1024)} KB constant ${round(sameSizeRate.rps)} req/s`)
+    // In cores (1 = one core busy): who saturates the machine during each measurement.
+    log(`CPU during the warm run: ${JSON.stringify(warmCpu)}; bare: ${JSON.stringify(bareCpu)}; bare with the same size: ${JSON.stringify(sameSizeCpu)}`)
 
     const initialJs = initialJavaScriptKbGzip(path.join(ROOT, 'web/dist'))
     log(`initial JavaScript ${round(initialJs)} KB gzip`)
@@ -173,6 +181,8 @@ async function main(): Promise<void> {
       warm_rps: Math.round(warmRate.rps),
       bare_rps: Math.round(bareRate.rps),
       rps_ratio: round(warmRate.rps / bareRate.rps, 3),
+      bare_same_size_rps: Math.round(sameSizeRate.rps),
+      same_size_ratio: round(warmRate.rps / sameSizeRate.rps, 3),
       initial_js_kb_gz: round(initialJs),
       interactive_ms: Math.round(interactive),
     }))
@@ -221,7 +231,8 @@ async function rollupsCaughtUp(databaseUrl: string): Promise<void> {
     for (;;) {
       const { rows } = await client.query<{ pending: string; lag: number | null }>(
         `select (select count(*) from ts.rollup_invalidations i where i.range_start < w.watermark) as pending,
-                extract(epoch from now() - w.watermark)::float8 as lag
+                -- A watermark of -infinity (nothing rolled up yet) cannot be subtracted from now().
+                case when isfinite(w.watermark) then extract(epoch from now() - w.watermark)::float8 end as lag
            from ops.rollup_watermarks w where w.name = 'ts.aggregated_metrics'`)
       const { pending, lag } = rows[0] ?? { pending: '1', lag: null }
       if (Number(pending) === 0 && lag !== null && lag < 7_200) return

@@ -44,6 +44,7 @@ import { accountRoutes } from './modules/account/account.routes.ts'
 import { teamRoutes } from './modules/teams/teams.routes.ts'
 import { workflowRoutes } from './modules/workflows/workflows.routes.ts'
 import { registerRequestLogging } from './modules/request-logs/request-logs.plugin.ts'
+import { registerAccessCacheHooks } from './platform/auth-cache.ts'
 import { requestLogRoutes } from './modules/request-logs/request-logs.routes.ts'
 import { assertRouteAccess, authenticate, sessionCookieName, type Actor } from './platform/auth.ts'
 import { AppError } from './platform/errors.ts'
@@ -104,6 +105,8 @@ export async function buildApp(services: Services): Promise<App> {
   app.decorateRequest<Actor | null>('actor', null)
   app.decorateRequest<string | null>('memberOrgId', null)
   await registerRequestLogging(app, services)
+  // State-changing requests clear the short-lived session and access answers (issue 5).
+  registerAccessCacheHooks(app, services)
   app.addHook('onRequest', async (request) => {
     request.actor = { kind: 'anonymous' }
     const config = request.routeOptions.config

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { sql } from 'kysely'
+import { sharedAccessCache } from './auth-cache.ts'
 import { hmac, safeEqual, sha256 } from './crypto.ts'
 import { withContext, type TenantContext, type Trx } from './db.ts'
 import { AppError, notFound, unauthenticated } from './errors.ts'
@@ -59,14 +60,40 @@ interface SessionRow {
   two_factor_enabled: boolean
 }
 
-async function sessionFromCookie(services: Services, token: string): Promise<SessionRow | undefined> {
-  const { rows } = await sql<SessionRow>`select * from private.session_by_token(${sha256(token)})`.execute(services.db)
-  const row = rows[0]
-  const now = Date.now()
-  if (!row || !row.is_active || row.user_status !== 'active' || row.expires_at.getTime() <= now || row.absolute_expires_at.getTime() <= now) {
-    return undefined
+/** CSRF tokens of cached session rows: an HMAC per warm request is a measurable share of its cost. */
+const csrfTokens = new WeakMap<SessionRow, string>()
+
+function sessionCsrfToken(services: Services, row: SessionRow, token: string): string {
+  let csrf = csrfTokens.get(row)
+  if (csrf === undefined) {
+    csrf = csrfTokenFor(services, token)
+    csrfTokens.set(row, csrf)
   }
-  return row
+  return csrf
+}
+
+function sessionUsable(row: SessionRow | undefined): row is SessionRow {
+  const now = Date.now()
+  return !!row && row.is_active && row.user_status === 'active' && row.expires_at.getTime() > now && row.absolute_expires_at.getTime() > now
+}
+
+/**
+ * The session of a cookie. A usable session is reused for a few seconds from the process's
+ * access cache (auth-cache.ts: revocation, sign-out and user changes evict it); an unknown or
+ * dead one is looked up again every time.
+ */
+async function sessionFromCookie(services: Services, token: string): Promise<SessionRow | undefined> {
+  const tokenHash = sha256(token)
+  const row = await sharedAccessCache(services).through(
+    `session:${tokenHash}`,
+    async () => {
+      const { rows } = await sql<SessionRow>`select * from private.session_by_token(${tokenHash})`.execute(services.db)
+      return sessionUsable(rows[0]) ? rows[0] : undefined
+    },
+    (session) => ({ userId: session.user_id }),
+  )
+  // A cached session still expires on time.
+  return sessionUsable(row) ? row : undefined
 }
 
 /** Slides the idle expiry forward, at most once a minute per session to keep reads cheap. */
@@ -74,6 +101,9 @@ async function touchSession(services: Services, row: SessionRow, ip: string): Pr
   if (Date.now() - row.last_activity_at.getTime() < 60_000) {
     return
   }
+  // The row may be the access cache's copy shared by concurrent requests: the first one to get
+  // here records the activity, the others see it as recorded.
+  row.last_activity_at = new Date()
   const idleHours = await services.settings.integer('auth.session_timeout_hours', 24)
   await withContext(services.db, { userId: row.user_id, ip }, async (trx) => {
     await trx
@@ -85,6 +115,34 @@ async function touchSession(services: Services, row: SessionRow, ip: string): Pr
       .where('id', '=', row.session_id)
       .execute()
   })
+}
+
+interface ApiKeyRow {
+  id: string
+  organization_id: string
+  user_id: string
+  scopes: string[]
+  expires_at: Date | null
+  revoked_at: Date | null
+  user_status: string
+}
+
+function apiKeyUsable(key: ApiKeyRow | undefined): key is ApiKeyRow {
+  return !!key && !key.revoked_at && key.user_status === 'active' && !(key.expires_at && key.expires_at.getTime() <= Date.now())
+}
+
+/** A usable API key, reused for a few seconds like sessions (revocation evicts it). */
+async function apiKeyByToken(services: Services, token: string): Promise<ApiKeyRow | undefined> {
+  const keyHash = sha256(token)
+  const key = await sharedAccessCache(services).through(
+    `apiKey:${keyHash}`,
+    async () => {
+      const { rows } = await sql<ApiKeyRow>`select * from private.api_key_by_hash(${keyHash})`.execute(services.db)
+      return apiKeyUsable(rows[0]) ? rows[0] : undefined
+    },
+    (row) => ({ userId: row.user_id, orgId: row.organization_id }),
+  )
+  return apiKeyUsable(key) ? key : undefined
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
@@ -105,10 +163,8 @@ export async function authenticate(services: Services, request: FastifyRequest):
     if (!bearer.startsWith(API_KEY_PREFIX)) {
       throw new AppError('unauthenticated', 401, 'The bearer token is not a Tessera API key')
     }
-    const { rows } = await sql<{ id: string; organization_id: string; user_id: string; scopes: string[]; expires_at: Date | null; revoked_at: Date | null; user_status: string }>`
-      select * from private.api_key_by_hash(${sha256(bearer)})`.execute(services.db)
-    const key = rows[0]
-    if (!key || key.revoked_at || key.user_status !== 'active' || (key.expires_at && key.expires_at.getTime() <= Date.now())) {
+    const key = await apiKeyByToken(services, bearer)
+    if (!key) {
       throw new AppError('unauthenticated', 401, 'The API key is invalid, expired or revoked')
     }
     // last_used_at has minute resolution; skipping the write here saves the ingest hot path a round trip.
@@ -135,7 +191,7 @@ export async function authenticate(services: Services, request: FastifyRequest):
     mfaVerified: row.mfa_verified,
     // A session created by the password step of a 2FA sign-in only unlocks the 2FA step.
     pendingMfa: !row.mfa_verified && row.two_factor_enabled,
-    csrfToken: csrfTokenFor(services, token),
+    csrfToken: sessionCsrfToken(services, row, token),
   }
 }
 
@@ -188,6 +244,23 @@ export function requestContext(request: FastifyRequest): TenantContext {
 }
 
 /**
+ * What withOrg checks before asking the database: someone signed in, a well-formed id, and an
+ * API key only ever reaches its own organization (404 otherwise, like a foreign organization).
+ */
+export function assertOrgReachable(request: FastifyRequest, orgId: string): void {
+  const actor = request.actor
+  if (actor.kind === 'anonymous') {
+    throw unauthenticated()
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) {
+    throw notFound('organization')
+  }
+  if (actor.kind === 'apiKey' && !safeEqual(actor.orgId, orgId.toLowerCase())) {
+    throw notFound('organization')
+  }
+}
+
+/**
  * Opens the tenant transaction for /orgs/{orgId}/… routes and checks membership. Another
  * organization's id answers 404 (never 403), so ids of other tenants can't be probed.
  * API keys are bound to one organization.
@@ -199,16 +272,7 @@ export async function withOrg<T>(
   fn: (trx: Trx, role: OrgRole) => Promise<T>,
   options: { roles?: OrgRole[] } = {},
 ): Promise<T> {
-  const actor = request.actor
-  if (actor.kind === 'anonymous') {
-    throw unauthenticated()
-  }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orgId)) {
-    throw notFound('organization')
-  }
-  if (actor.kind === 'apiKey' && !safeEqual(actor.orgId, orgId.toLowerCase())) {
-    throw notFound('organization')
-  }
+  assertOrgReachable(request, orgId)
   return withContext(services.db, { ...requestContext(request), orgId }, async (trx) => {
     const { rows } = await sql<{ role: OrgRole | null }>`select private.current_org_role() as role`.execute(trx)
     const role = rows[0]?.role

@@ -4,7 +4,7 @@ import { requestContext } from '../../platform/auth.ts'
 import { withContext } from '../../platform/db.ts'
 import type { Services } from '../../platform/services.ts'
 import { sharedLiveHub } from '../live/shared-hub.ts'
-import { withOrgActor } from '../organizations/org-actor.ts'
+import { cachedOrgAccess, withOrgActor } from '../organizations/org-actor.ts'
 import { savedQueryRunContext } from '../saved-queries/saved-queries.service.ts'
 import { SERIES_CACHE_TTL_SECONDS } from '../timeseries/series.cache.ts'
 import type { TenantRunner } from '../widget-data/widget-data.service.ts'
@@ -79,9 +79,12 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const ttlSeconds = await services.settings.integer('timeseries.cache_ttl_seconds', SERIES_CACHE_TTL_SECONDS)
       const query = resolveRange(request.query)
-      // Access is checked per viewer; the answer is shared by everyone looking at the same view.
-      const { actor, dashboard } = await withOrgActor(services, request, request.params.orgId, async (trx, actor) =>
-        ({ actor, dashboard: await load(trx, actor, request.params.dashboardId, 1 /* view */) }))
+      // Access is checked per viewer (and reused for a few seconds, until a membership, permission
+      // or dashboard change); the answer is shared by everyone looking at the same view.
+      const { actor, value: dashboard } = await cachedOrgAccess(services, request, request.params.orgId, `dashboard-view:${request.params.dashboardId}`, async (trx, actor) => {
+        const row = await load(trx, actor, request.params.dashboardId, 1 /* view */)
+        return { id: row.id, updated_at: row.updated_at }
+      })
       const { from, to, tz, filters, range } = request.query
       const key = JSON.stringify([dashboard.id, dashboard.updated_at.toISOString(), range ?? [from, to], tz, filters])
       // Computed after the access check's transaction has ended, in transactions of its own (one
