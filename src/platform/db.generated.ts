@@ -746,6 +746,13 @@ export interface IngestPipelineDataSegments {
   seq: number;
 }
 
+export interface IngestPipelineRecordHours {
+  hour: Timestamp;
+  organization_id: string;
+  pipeline_id: string;
+  record_count: Int8;
+}
+
 export interface IngestPipelines {
   compress_after_days: number | null;
   created_at: Generated<Timestamp>;
@@ -1409,6 +1416,7 @@ export interface DB {
   "ingest.pipeline_data_days": IngestPipelineDataDays;
   "ingest.pipeline_data_hourly": IngestPipelineDataHourly;
   "ingest.pipeline_data_segments": IngestPipelineDataSegments;
+  "ingest.pipeline_record_hours": IngestPipelineRecordHours;
   "ingest.pipeline_sinks": IngestPipelineSinks;
   "ingest.pipelines": IngestPipelines;
   "ingest.processing_history": IngestProcessingHistory;

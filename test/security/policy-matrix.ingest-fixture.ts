@@ -43,6 +43,7 @@ export async function createIngestRows(admin: pg.Client, insert: Insert, add: (t
     const check = await insert('ingest.data_quality_checks', org, "insert into ingest.data_quality_checks (organization_id, pipeline_id, name, check_type, check_config) values ($1, $2, 'Fresh', 'freshness', '{\"maxAgeMinutes\": 5}')", [o, pipeline])
     await insert('ingest.data_quality_results', org, "insert into ingest.data_quality_results (organization_id, check_id, pipeline_id, trigger, passed, result) values ($1, $2, $3, 'schedule', true, '{}')", [o, check, pipeline])
     await insert('ingest.pipeline_data_hourly', org, "insert into ingest.pipeline_data_hourly (organization_id, pipeline_id, bucket, record_count, total_bytes) values ($1, $2, date_trunc('hour', now()), 1, 10)", [o, pipeline], 'pipeline_id::text')
+    await insert('ingest.pipeline_record_hours', org, "insert into ingest.pipeline_record_hours (organization_id, pipeline_id, hour, record_count) values ($1, $2, date_trunc('hour', now()), 1)", [o, pipeline], 'pipeline_id::text')
     await insert(
       'ingest.pipeline_data_segments',
       org,

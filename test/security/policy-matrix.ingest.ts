@@ -134,6 +134,17 @@ const TABLES: TenantTable[] = [
     }),
   },
   {
+    // Records per pipeline and record hour (0350): the statement brings its own new pipeline.
+    table: 'ingest.pipeline_record_hours',
+    idColumn: 'pipeline_id',
+    newRow: (f, org) => ({
+      text: `with p as (insert into ingest.pipelines (organization_id, name, type) values ($1, $2, 'realtime') returning id, organization_id)
+             insert into ingest.pipeline_record_hours (organization_id, pipeline_id, hour, record_count)
+             select organization_id, id, date_trunc('hour', now()), 1 from p returning pipeline_id::text as id`,
+      values: [orgId(f, org), `record hours ${unique()}`],
+    }),
+  },
+  {
     // Compressed days of pipeline_data (0140): one row per pipeline, day and chunk; the statement brings its own new pipeline.
     table: 'ingest.pipeline_data_segments',
     idColumn: 'pipeline_id',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../platform/db.ts'
+import { emptyHoursColumn, subtractRecordHours } from './record-hours.ts'
 
 /** Queries of the data lifecycle: the hourly rollup, retention and the idempotency-key cleanup. */
 
@@ -83,10 +84,12 @@ export async function pipelinesWithRetention(db: Db): Promise<RetentionTarget[]>
 /**
  * Deletes up to `limit` rows of a pipeline ingested before `cutoff`, in the caller's tenant
  * transaction; returns how many and the bytes they counted for (pg_column_size, as at insert).
+ * The same statement takes the deleted rows off pipeline_record_hours (the caller holds
+ * lockRecordHoursForDelete) and returns the hours it left at zero.
  * The literal upper bound keeps the newer partitions out of the plan.
  */
-export async function deleteExpiredRows(trx: Trx, orgId: string, pipelineId: string, cutoff: Date, limit: number): Promise<{ count: number; bytes: number }> {
-  const { rows } = await sql<{ count: number; bytes: string }>`
+export async function deleteExpiredRows(trx: Trx, orgId: string, pipelineId: string, cutoff: Date, limit: number): Promise<{ count: number; bytes: number; emptyHours: Date[] }> {
+  const { rows } = await sql<{ count: number; bytes: string; empty_hours: Date[] }>`
     with victims as (
       select pipeline_id, ingested_at, id
         from ingest.pipeline_data
@@ -97,9 +100,10 @@ export async function deleteExpiredRows(trx: Trx, orgId: string, pipelineId: str
        using victims v
        where d.pipeline_id = v.pipeline_id and d.ingested_at = v.ingested_at and d.id = v.id
          and d.ingested_at < ${cutoff.toISOString()}::timestamptz
-      returning pg_column_size(d.data) as size)
-    select count(*)::int as count, coalesce(sum(size), 0)::text as bytes from gone`.execute(trx)
-  return { count: rows[0]?.count ?? 0, bytes: Number(rows[0]?.bytes ?? 0) }
+      returning d.record_time, d.ingested_at, pg_column_size(d.data) as size),
+    ${subtractRecordHours(orgId, pipelineId, 'gone')}
+    select count(*)::int as count, coalesce(sum(size), 0)::text as bytes, ${emptyHoursColumn} from gone`.execute(trx)
+  return { count: rows[0]?.count ?? 0, bytes: Number(rows[0]?.bytes ?? 0), emptyHours: rows[0]?.empty_hours ?? [] }
 }
 
 /** Rollup rows of hours that lie wholly before `cutoff` (an hour boundary). */

@@ -3,13 +3,15 @@ import { withContext } from '../../platform/db.ts'
 import type { Services } from '../../platform/services.ts'
 import { addStorageUsed } from '../ingest/pipeline-rows.ts'
 import { deleteExpiredHours, deleteExpiredRows, pipelinesWithRetention } from './pipeline-data.repository.ts'
+import { deleteEmptyHours, lockRecordHoursForDelete } from './record-hours.ts'
 import { trimExpiredSegments } from './segments.ts'
 
 /**
  * pipeline-data:retention (daily): each pipeline with retention_days loses its rows ingested
  * more than that many days ago (ingested_at, the seed's hypertable time and the partition
  * key), in batches of BATCH rows, each batch one tenant transaction that also takes the freed
- * bytes off the organization's storage use and deletes the rollup rows of the expired hours.
+ * bytes off the organization's storage use, deletes the rollup rows of the expired hours and
+ * takes the deleted rows off pipeline_record_hours (by record hour: those hours need not be old).
  * The cutoff is rounded down to the hour, so whole hours expire and no rollup row is left
  * counting deleted rows; a row is kept at most an hour past its retention.
  *
@@ -55,7 +57,9 @@ export async function runRetention(services: Pick<Services, 'db'>, logger: pino.
     try {
       for (let batch = 0; batch < MAX_BATCHES; batch++) {
         const deleted = await withContext(services.db, context, async (trx) => {
+          await lockRecordHoursForDelete(trx)
           const gone = await deleteExpiredRows(trx, orgId, pipelineId, cutoff, RETENTION_BATCH)
+          await deleteEmptyHours(trx, orgId, pipelineId, gone.emptyHours)
           await deleteExpiredHours(trx, orgId, pipelineId, cutoff)
           if (gone.bytes > 0) {
             await addStorageUsed(trx, orgId, -gone.bytes)
@@ -70,7 +74,9 @@ export async function runRetention(services: Pick<Services, 'db'>, logger: pino.
       }
       for (let batch = 0; batch < MAX_BATCHES; batch++) {
         const trimmed = await withContext(services.db, context, async (trx) => {
+          await lockRecordHoursForDelete(trx)
           const result = await trimExpiredSegments(trx, orgId, pipelineId, cutoff, SEGMENT_BATCH)
+          await deleteEmptyHours(trx, orgId, pipelineId, result.emptyHours)
           if (result.bytes > 0) {
             await addStorageUsed(trx, orgId, -result.bytes)
           }

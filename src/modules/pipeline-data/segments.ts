@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { Db, Trx } from '../../platform/db.ts'
+import { emptyHoursColumn, subtractRecordHours } from './record-hours.ts'
 
 /**
  * Queries on ingest.pipeline_data_segments, the compressed days of pipeline_data (0140): the
@@ -54,6 +55,8 @@ export interface TrimResult {
   segments: number
   rows: number
   bytes: number
+  /** Hours of pipeline_record_hours the trim left at zero. */
+  emptyHours: Date[]
 }
 
 /**
@@ -61,11 +64,12 @@ export interface TrimResult {
  * those wholly before it are deleted, and one that straddles it keeps its rows from the cutoff
  * on. Those are a suffix of its arrays (rows are stored in ingested_at order), so the arrays
  * are sliced rather than re-encoded; the first kept row becomes the base of the deltas.
- * Returns the segments touched and the rows and document bytes removed.
+ * Returns the segments touched and the rows and document bytes removed. The removed rows are
+ * taken off pipeline_record_hours in the same statement (the caller holds lockRecordHoursForDelete).
  */
 export async function trimExpiredSegments(trx: Trx, orgId: string, pipelineId: string, cutoff: Date, limit: number): Promise<TrimResult> {
   const at = cutoff.toISOString()
-  const { rows } = await sql<{ segments: number; rows: string; bytes: string }>`
+  const { rows } = await sql<{ segments: number; rows: string; bytes: string; empty_hours: Date[] }>`
     with victims as (
       select s.organization_id, s.pipeline_id, s.day, s.seq, s.last_ingested_at < ${at}::timestamptz as whole
         from ingest.pipeline_data_segments s
@@ -100,10 +104,20 @@ export async function trimExpiredSegments(trx: Trx, orgId: string, pipelineId: s
              record_offsets = s.record_offsets[k.first_kept:], job_ids = s.job_ids[k.first_kept:], data = s.data[k.first_kept:]
         from kept k
        where s.organization_id = k.organization_id and s.pipeline_id = k.pipeline_id and s.day = k.day and s.seq = k.seq
-      returning k.first_kept - 1 as removed, k.removed_bytes)
-    select (select count(*) from victims)::int as segments,
+      returning k.first_kept - 1 as removed, k.removed_bytes),
+    -- The removed rows (every row of a whole segment, the prefix before the cutoff of another),
+    -- read from the statement's snapshot, to take them off pipeline_record_hours.
+    removed_rows as (
+      select r.record_time, r.ingested_at
+        from victims v
+        join ingest.pipeline_data_segments s
+          on s.organization_id = v.organization_id and s.pipeline_id = v.pipeline_id and s.day = v.day and s.seq = v.seq
+       cross join lateral ${decodeSegment('s')} r
+       where v.whole or r.ingested_at < ${at}::timestamptz),
+    ${subtractRecordHours(orgId, pipelineId, 'removed_rows')}
+    select (select count(*) from victims)::int as segments, ${emptyHoursColumn},
            ((select coalesce(sum(row_count), 0) from gone) + (select coalesce(sum(removed), 0) from trimmed))::text as rows,
            ((select coalesce(sum(data_bytes), 0) from gone) + (select coalesce(sum(removed_bytes), 0) from trimmed))::text as bytes`.execute(trx)
   const row = rows[0]
-  return { segments: row?.segments ?? 0, rows: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) }
+  return { segments: row?.segments ?? 0, rows: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0), emptyHours: row?.empty_hours ?? [] }
 }

@@ -91,6 +91,9 @@ async function archivePartition(client: pg.Client, dir: string, parent: string, 
     // The detached table is the owner's alone (no grants, unreachable through the parent):
     // lifting FORCE RLS on it lets the owner read every tenant's rows to archive them.
     await client.query(`alter table ${table} no force row level security`)
+    if (parent === 'ingest.pipeline_data') {
+      await forgetPartitionRecordHours(client, table)
+    }
     await client.query(`declare archive_rows no scroll cursor for select row_to_json(t)::text as line from ${table} t`)
     const manifest = await writeArchive(dir, {
       table: parent,
@@ -107,6 +110,21 @@ async function archivePartition(client: pg.Client, dir: string, parent: string, 
     await client.query('rollback').catch(() => undefined)
     throw error
   }
+}
+
+/**
+ * The dropped partition's rows leave ingest.pipeline_record_hours (0350) in the same
+ * transaction: those below the rollup's watermark are counted there, by pipeline and record
+ * hour. The shared lock keeps the rollup from moving the watermark meanwhile.
+ */
+async function forgetPartitionRecordHours(client: pg.Client, table: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock_shared(ingest.pipeline_record_hours_lock_key())')
+  await client.query(
+    `select private.operator_subtract_pipeline_record_hours(coalesce(jsonb_agg(jsonb_build_object('pipeline_id', c.pipeline_id, 'hour', c.hour, 'n', c.n)), '[]'))
+       from (select t.pipeline_id, date_trunc('hour', t.record_time, 'UTC') as hour, count(*) as n
+               from ${table} t
+              where t.ingested_at < (select w.watermark from ops.rollup_watermarks w where w.name = 'ingest.pipeline_data_hourly')
+              group by 1, 2) c`)
 }
 
 async function* fetchLines(client: pg.Client, cursor: string): AsyncGenerator<string> {
