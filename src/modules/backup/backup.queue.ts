@@ -29,11 +29,17 @@ export interface ManualBackupRun {
   error: string | null
 }
 
-/** The manual backup waiting for a worker or being written (a job failed for good is neither). */
+/**
+ * The manual backup waiting for a worker or being written (a job failed for good is neither).
+ * graphile-worker deletes a finished job a moment after the task returns, so a locked job whose
+ * run is already recorded as finished is done too.
+ */
 export async function pendingManualBackup(db: Db): Promise<QueuedBackup | undefined> {
   const { rows } = await sql<QueuedBackup>`
     select j.id::text as id, j.created_at, j.locked_at from graphile_worker.jobs j
      where j.task_identifier = ${MANUAL_BACKUP_TASK} and (j.locked_at is not null or j.attempts < j.max_attempts)
+       and not exists (select 1 from ops.maintenance_runs r
+                        where r.job = ${MANUAL_BACKUP_TASK} and r.outcome in ('succeeded', 'failed') and r.finished_at >= j.locked_at)
      order by j.id desc limit 1`.execute(db)
   return rows[0]
 }
