@@ -15,6 +15,9 @@
 --     partitions, and expired segments through the function redefined below);
 --   deleting a pipeline cascades; compression moves rows below the watermark between raw and
 --     segments, which changes no count.
+-- Subtractions stop at zero: should the invariant ever break (a batch whose transaction
+-- outlived the rollup's 5-minute margin is never counted), a count errs low instead of
+-- failing the check below and blocking that pipeline's retention for good.
 -- Rollup and deleters serialize on a transaction advisory lock (key below: the rollup takes it
 -- exclusive, deleters shared), so a delete never reads a watermark that a running refresh is
 -- about to move past rows the delete removes.
@@ -149,7 +152,7 @@ begin
   with c as (
     select (e->>'pipeline_id')::uuid as pipeline_id, (e->>'hour')::timestamptz as hour, sum((e->>'n')::bigint) as n
       from jsonb_array_elements(p_counts) e group by 1, 2)
-  update ingest.pipeline_record_hours h set record_count = h.record_count - c.n
+  update ingest.pipeline_record_hours h set record_count = greatest(h.record_count - c.n, 0)
     from c where h.pipeline_id = c.pipeline_id and h.hour = c.hour;
   get diagnostics v_hours = row_count;
   delete from ingest.pipeline_record_hours h
@@ -185,7 +188,7 @@ begin
      where d.ingested_at < (select w.watermark from ops.rollup_watermarks w where w.name = 'ingest.pipeline_data_hourly')
      group by 1, 2),
   subtracted as (
-    update ingest.pipeline_record_hours h set record_count = h.record_count - c.n
+    update ingest.pipeline_record_hours h set record_count = greatest(h.record_count - c.n, 0)
       from counted c where h.pipeline_id = c.pipeline_id and h.hour = c.hour)
   select jsonb_build_object('id', d.id, 'pipeline_id', d.pipeline_id, 'organization_id', d.organization_id, 'ingested_at', d.ingested_at,
                             'record_time', d.record_time, 'ingestion_job_id', d.ingestion_job_id, 'data', d.data)

@@ -34,7 +34,7 @@ export function subtractRecordHours(orgId: string, pipelineId: string, source: s
        where x.ingested_at < ${rollupWatermark()}
        group by 1),
     subtracted as (
-      update ingest.pipeline_record_hours h set record_count = h.record_count - r.n
+      update ingest.pipeline_record_hours h set record_count = greatest(h.record_count - r.n, 0)
         from removed_hours r
        where h.organization_id = ${orgId} and h.pipeline_id = ${pipelineId} and h.hour = r.hour
       returning h.hour, h.record_count)`
