@@ -105,6 +105,7 @@ async function touchSession(services: Services, row: SessionRow, ip: string): Pr
   // here records the activity, the others see it as recorded.
   row.last_activity_at = new Date()
   const idleHours = await services.settings.integer('auth.session_timeout_hours', 24)
+  const touchedAt = Date.now()
   await withContext(services.db, { userId: row.user_id, ip }, async (trx) => {
     await trx
       .updateTable('auth.sessions')
@@ -115,6 +116,10 @@ async function touchSession(services: Services, row: SessionRow, ip: string): Pr
       .where('id', '=', row.session_id)
       .execute()
   })
+  // The cached copy slides too: a session used seconds before its idle expiry must not be
+  // refused by the copy once that old expiry passes.
+  const slid = Math.min(row.absolute_expires_at.getTime(), touchedAt + idleHours * 3_600_000)
+  if (slid > row.expires_at.getTime()) row.expires_at = new Date(slid)
 }
 
 interface ApiKeyRow {
