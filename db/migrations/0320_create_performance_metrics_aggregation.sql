@@ -169,7 +169,10 @@ begin
            group by q.bucket, q.route, q.method) r
          where r.rank <= p_top_routes
       ), buckets as (
-        select b as bucket from generate_series(v_lo, v_hi - v_step, v_step) b
+        -- On the first run (no watermark yet), from the first request on: the look-back must
+        -- not draw an instance that did not exist yet as an idle one.
+        select b as bucket
+          from generate_series(case when isfinite(v_watermark) then v_lo else coalesce((select min(o.bucket) from overall o), v_hi) end, v_hi - v_step, v_step) b
       ), metric_rows (bucket, name, value, labels, measurement_type, unit) as (
         select o.bucket, 'http_request_duration_ms', s.value, jsonb_build_object('stat', s.stat), 'summary', 'ms'
           from overall o cross join lateral (values ('avg', o.avg_ms), ('p50', o.p50::numeric), ('p95', o.p95::numeric), ('p99', o.p99::numeric)) s(stat, value)
@@ -218,9 +221,7 @@ begin
       v_total := v_total + v_rows;
 
       -- Ingest: pipeline records and metric points per second, 0 in a quiet bucket.
-      with buckets as (
-        select b as bucket from generate_series(v_lo, v_hi - v_step, v_step) b
-      ), pipeline as (
+      with pipeline as (
         select date_bin(v_step, d.ingested_at, v_origin) as bucket, count(*) as n
           from ingest.pipeline_data d
          where d.ingested_at >= v_lo and d.ingested_at < v_hi
@@ -231,6 +232,12 @@ begin
          where g.organization_id is null and g.aggregation_period = '1m' and g.metric_name = 'ingest_records_total'
            and g.labels = '{"source": "metric"}'::jsonb and g."timestamp" >= v_lo and g."timestamp" < v_hi
          group by 1
+      ), buckets as (
+        -- First run: from the first record or point on, as for requests above.
+        select b as bucket
+          from generate_series(case when isfinite(v_watermark) then v_lo
+                                    else coalesce(least((select min(p.bucket) from pipeline p), (select min(p.bucket) from points p)), v_hi) end,
+                               v_hi - v_step, v_step) b
       )
       insert into telemetry.performance_metrics as m (organization_id, metric_name, metric_value, labels, "timestamp", aggregation_period, measurement_type, unit, service, environment)
       select null, 'ingest_records_per_second', round(s.n / v_seconds, 4), jsonb_build_object('source', s.source), b.bucket, v_period, 'gauge', 'per_second', 'api', p_environment

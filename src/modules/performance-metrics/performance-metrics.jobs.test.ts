@@ -118,6 +118,15 @@ describe('private.operator_aggregate_performance_metrics', () => {
     expect(row).toMatchObject({ unit: 'ms', service: 'api', measurement_type: 'summary', environment: 'test' })
   })
 
+  it('starts the first run at the first request, not at the look-back', async () => {
+    const minuteRun = first.find((p) => p.period === '1m')!
+    const { rows: [firstRequest] } = await ctx.admin.query<{ at: Date }>(
+      `select date_trunc('minute', min("timestamp")) as at from telemetry.request_logs where "timestamp" >= $1 and "timestamp" < $2`,
+      [minuteRun.windowStart, minuteRun.windowEnd])
+    const rps = await metricRows('1m', 'http_requests_per_second', {})
+    expect(rps[0]!.timestamp.getTime()).toBe(firstRequest!.at.getTime())
+  })
+
   it('writes job durations and runs, and ingest rates', async () => {
     expect(await valueAt('1m', 'job_duration_ms', { job: 'test:probe', stat: 'avg' }, minute)).toBe(250)
     expect(await valueAt('1m', 'job_duration_ms', { job: 'test:probe', stat: 'p95' }, minute)).toBe(385)

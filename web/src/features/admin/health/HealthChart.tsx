@@ -27,7 +27,11 @@ export function HealthChart({ title, description, lines, unit, from, to }: { tit
       grid: { left: 56, right: 16, top: 56, bottom: 28 },
       legend: { top: 0, type: 'scroll' },
       tooltip: { trigger: 'axis', valueFormatter: format },
-      xAxis: { type: 'time', min: new Date(from).getTime(), max: new Date(to).getTime(), splitNumber: 5, axisLabel: { hideOverlap: true } },
+      xAxis: { type: 'time', min: new Date(from).getTime(), max: new Date(to).getTime(), splitNumber: 5, axisLabel: {
+        hideOverlap: true,
+        // Day boundaries as "Dec 6" rather than ECharts' bare day number.
+        formatter: { year: '{yyyy}', month: '{MMM} {d}', day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}', none: '{HH}:{mm}' },
+      } },
       yAxis: { type: 'value', name: unit, nameTextStyle: { align: 'left' }, min: 0 },
       series: lines.map((line) => ({
         name: line.name,
