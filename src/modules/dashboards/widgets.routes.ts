@@ -92,8 +92,8 @@ export function widgetRoutes(services: Services): FastifyPluginAsyncTypebox {
       const context = { ...requestContext(request), orgId: actor.orgId }
       const run: TenantRunner = (fn) => withContext(services.db, context, fn)
       const json = await dataCache.answerJson(actor.orgId, key, to === undefined, () => service.dashboardData(run, actor, dashboard.id, query, ttlSeconds, savedQueries))
-      // Already the JSON of a DashboardData (serialized once per shared answer): Fastify sends a
-      // string with a JSON content type as it is, without serializing it again.
+      // Already the JSON bytes of a DashboardData (serialized once per shared answer): Fastify
+      // sends a Buffer as it is, without serializing or encoding it again.
       return reply.type('application/json; charset=utf-8').send(json as unknown as DashboardData)
     })
   }
