@@ -176,8 +176,10 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  */
 export function registerAccessCacheHooks(app: FastifyInstance, services: Services): void {
   const cache = sharedAccessCache(services)
-  app.addHook('onSend', async (request) => {
+  // Callback style: it runs on every response, and an async hook costs a promise each time.
+  app.addHook('onSend', (request, _reply, payload, done) => {
     if (!READ_METHODS.has(request.method) && request.routeOptions.config?.scope !== 'ingest') cache.clear()
+    done(null, payload)
   })
   app.addHook('onClose', async () => cache.stop())
 }
